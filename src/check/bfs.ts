@@ -1,0 +1,150 @@
+/**
+ * Breadth-first search: states are expanded level by level, so the first
+ * violation found has a shortest path from the initial state, which is
+ * rebuilt from parent links (`PathLog`).
+ *
+ * Hot: `successor` runs once per generated successor, the loop in `run` once
+ * per state; neither allocates (the run object is the sink, created once per
+ * search; the frontier and links grow by chunks).
+ *
+ * Shortest, exactly. A violation on a transition out of a state at depth d
+ * has a path of d + 1 transitions; a violation of a state itself
+ * (transition -1) at depth d has d. So when a transition violation is found,
+ * the rest of level d is still expanded (without storing successors) in case
+ * one of its states violates by itself; the first found among the shortest
+ * wins.
+ */
+import type { ExploreOptions, Explorer } from './explorer.js';
+import { FingerprintSet } from './fingerprint-set.js';
+import { FP_HI, FP_LO, hash64 } from './hash64.js';
+import { NO_PARENT, PathLog } from './path-log.js';
+import { POLL_INTERVAL_STATES, SearchMonitor } from './search-monitor.js';
+import { StateQueue } from './state-queue.js';
+import type { Finding, LimitKind, SearchResult, SuccessorSink, TransitionSystem } from './transition-system.js';
+import { WarningLog, findingAt } from './warning-log.js';
+
+/** Breadth-first `Explorer`: shortest violation paths; the default. */
+export class BreadthFirstExplorer implements Explorer {
+  readonly name = 'bfs';
+
+  /** Explores `system` level by level; see the module comment. */
+  explore(system: TransitionSystem, options: ExploreOptions = {}): SearchResult {
+    return new BfsRun(system, options).run();
+  }
+}
+
+/** One search: its tables, its counters, and the sink `expand` writes to. */
+class BfsRun implements SuccessorSink {
+  private readonly system: TransitionSystem;
+  private readonly monitor: SearchMonitor;
+  private readonly stateCap: number;
+  private readonly visited = new FingerprintSet();
+  private readonly queue: StateQueue;
+  private readonly log = new PathLog();
+  private readonly warnings: WarningLog;
+  private readonly current: Int32Array;
+  private readonly fingerprint = new Int32Array(2);
+  /** Id and depth of the state being expanded. */
+  private currentId = 0;
+  private currentDepth = 0;
+  private transitions = 0;
+  private maxDepth = 0;
+  private limit: LimitKind | null = null;
+  private finding: Finding | null = null;
+  /** A transition violation is held; finish its level looking for a shorter one. */
+  private finishing = false;
+
+  constructor(system: TransitionSystem, options: ExploreOptions) {
+    this.system = system;
+    this.monitor = new SearchMonitor(options);
+    this.stateCap = this.monitor.stateCap;
+    this.queue = new StateQueue(system.stateSlots);
+    this.warnings = new WarningLog(options.collectWarnings ?? true);
+    this.current = new Int32Array(system.stateSlots);
+  }
+
+  run(): SearchResult {
+    const { system, queue, current } = this;
+    system.writeInitialState(current);
+    this.currentId = NO_PARENT;
+    this.currentDepth = -1;
+    this.store(current, -1);
+    if (this.limit === null) this.limit = this.poll();
+    let untilPoll = POLL_INTERVAL_STATES;
+    while (this.limit === null && queue.length > 0) {
+      if (this.finishing && queue.headDepth() > this.currentDepth) break;
+      this.currentId = queue.headId();
+      this.currentDepth = queue.headDepth();
+      queue.shift(current);
+      system.expand(current, this);
+      if (this.finding !== null && !this.finishing) break;
+      if (--untilPoll === 0) {
+        untilPoll = POLL_INTERVAL_STATES;
+        if (this.limit === null) this.limit = this.poll();
+      }
+    }
+    return this.result();
+  }
+
+  successor(state: Int32Array, transition: number): boolean {
+    this.transitions++;
+    if (this.finishing) return true;
+    return this.store(state, transition);
+  }
+
+  violation(transition: number, code: number): boolean {
+    if (transition < 0) {
+      // Shorter than any transition violation at this level: final.
+      this.finding = findingAt(code, this.log.pathTo(this.currentId), -1);
+      this.finishing = false;
+      return false;
+    }
+    if (this.finding === null) {
+      this.finding = findingAt(code, this.log.pathTo(this.currentId), transition);
+      this.finishing = true;
+    }
+    // Keep expanding: this state may still violate by itself, more shortly.
+    return true;
+  }
+
+  warning(transition: number, code: number): void {
+    if (!this.warnings.wants(code)) return;
+    this.warnings.record(findingAt(code, this.log.pathTo(this.currentId), transition));
+  }
+
+  /** Stores `state` if new and queues it one level below the current state. */
+  private store(state: Int32Array, transition: number): boolean {
+    const fingerprint = this.fingerprint;
+    hash64(state, fingerprint);
+    const visited = this.visited;
+    if (!visited.add(fingerprint[FP_HI], fingerprint[FP_LO])) return true;
+    if (visited.size > this.stateCap) {
+      this.limit = 'states';
+      return false;
+    }
+    if (visited.limitReached) {
+      this.limit = 'memory';
+      return false;
+    }
+    const depth = this.currentDepth + 1;
+    this.queue.push(state, this.log.append(this.currentId, transition), depth);
+    if (depth > this.maxDepth) this.maxDepth = depth;
+    return true;
+  }
+
+  private otherBytes(): number {
+    return this.queue.bytes + this.log.bytes;
+  }
+
+  private poll(): LimitKind | null {
+    return this.monitor.poll(this.visited, this.otherBytes(), this.queue.length, this.transitions, this.maxDepth);
+  }
+
+  private result(): SearchResult {
+    const stats = this.monitor.stats(this.visited, this.otherBytes(), this.transitions, this.maxDepth);
+    const warnings = this.warnings.list();
+    if (this.finding !== null) return { kind: 'violation', finding: this.finding, warnings, stats };
+    if (this.limit !== null) return { kind: 'incomplete', limit: this.limit, warnings, stats };
+    return { kind: 'verified', warnings, stats };
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * check — the search.
+ *
+ * Takes: a `TransitionSystem` (fixed-length Int32Array states, numbered
+ * transitions, a sink for successors, violations and warnings) and
+ * `ExploreOptions` (limits, progress, interruption).
+ * Gives: a `SearchResult` — verified, a violation with its path from the
+ * initial state, or incomplete with the limit reached — plus the warnings
+ * found and the statistics.
+ * Must not know: x86, C, the kernel API, or how a state vector is laid out;
+ * a state is an opaque array of integers and a transition an opaque number.
+ *
+ * The explorers are strategies behind `Explorer`; the visited table, the
+ * frontiers and the fingerprint are exported for benchmarks and for the
+ * parallel search to come.
+ */
+export type {
+  Finding,
+  LimitKind,
+  Path,
+  Progress,
+  SearchLimits,
+  SearchResult,
+  SearchStats,
+  SuccessorSink,
+  TransitionSystem,
+} from './transition-system.js';
+export type { ExploreOptions, Explorer } from './explorer.js';
+export { NO_LIMITS } from './explorer.js';
+export { BreadthFirstExplorer } from './bfs.js';
+export { DepthFirstExplorer } from './dfs.js';
+export { FingerprintSet } from './fingerprint-set.js';
+export type { FingerprintSetOptions } from './fingerprint-set.js';
+export { FP_HI, FP_LO, hash64 } from './hash64.js';
+export { NO_PARENT, PathLog } from './path-log.js';
+export { StateQueue } from './state-queue.js';
+export { StateStack } from './state-stack.js';

@@ -1,0 +1,101 @@
+/**
+ * What the search sees of a model: flat integer states and numbered
+ * transitions. Nothing here knows of CPUs or interrupts; the machine
+ * implements this interface and the explorers drive it.
+ */
+
+/** Receives the successors of one state, written into a buffer the system owns. */
+export interface SuccessorSink {
+  /**
+   * One successor. `state` is only valid during the call (the system reuses
+   * it); `transition` is the system's stable id of the transition taken.
+   * Returns false to ask the system to stop expanding this state.
+   */
+  successor(state: Int32Array, transition: number): boolean;
+  /**
+   * The transition `transition` from the state being expanded reached a
+   * violation (an assertion failed, a deadlock was found, ...). `code`
+   * identifies it to the system (see `TransitionSystem.describe`). A
+   * violation with transition -1 is a property of the expanded state itself.
+   * Returns false to stop expanding.
+   */
+  violation(transition: number, code: number): boolean;
+  /**
+   * Like `violation` but not fatal: the search goes on (a WARN_ON without
+   * --strict). The explorer keeps the first (shortest, under BFS) path to
+   * each distinct `code`.
+   */
+  warning(transition: number, code: number): void;
+}
+
+/** A model as a transition system over `Int32Array` states of fixed length. */
+export interface TransitionSystem {
+  /** Length of every state vector, in 32-bit slots. */
+  readonly stateSlots: number;
+  /** Writes the initial state into `out` (length `stateSlots`). */
+  writeInitialState(out: Int32Array): void;
+  /**
+   * Calls `sink` once per enabled transition of `state` (and for any
+   * violation it detects), in a deterministic order. Must not modify `state`.
+   * Hot: allocates nothing.
+   */
+  expand(state: Int32Array, sink: SuccessorSink): void;
+  /**
+   * Re-applies `transition` to `state` in place, as `expand` would have
+   * produced it; returns false if the transition is not enabled there.
+   * Used to rebuild traces; may allocate.
+   */
+  apply(state: Int32Array, transition: number): boolean;
+}
+
+/** Why a search ended without exploring everything. */
+export type LimitKind = 'states' | 'memory' | 'time' | 'interrupted';
+
+/** Statistics every search reports. */
+export interface SearchStats {
+  /** Distinct states stored. */
+  readonly states: number;
+  /** Transitions taken (successors generated, including already-seen ones). */
+  readonly transitions: number;
+  /** Length of the longest path explored (BFS: the deepest level). */
+  readonly depth: number;
+  readonly seconds: number;
+  readonly peakMemoryBytes: number;
+  /** Bytes the visited table uses per stored state. */
+  readonly bytesPerState: number;
+}
+
+/** A path from the initial state: the transition ids, in order. */
+export type Path = readonly number[];
+
+/** A violation or warning as the search found it: where, and by which path. */
+export interface Finding {
+  readonly code: number;
+  /** Transitions from the initial state up to and including the one that violated (-1 excluded). */
+  readonly path: Path;
+  /** The transition that violated, or -1 when the violation is of the last state itself. */
+  readonly transition: number;
+}
+
+/** The result of a search: a value, never an exception. */
+export type SearchResult =
+  | { readonly kind: 'verified'; readonly warnings: readonly Finding[]; readonly stats: SearchStats }
+  | { readonly kind: 'violation'; readonly finding: Finding; readonly warnings: readonly Finding[]; readonly stats: SearchStats }
+  | { readonly kind: 'incomplete'; readonly limit: LimitKind; readonly warnings: readonly Finding[]; readonly stats: SearchStats };
+
+/** Bounds on a search; reaching one ends it with `incomplete`. */
+export interface SearchLimits {
+  readonly maxStates: number;
+  readonly maxMemoryBytes: number;
+  readonly timeLimitMs: number;
+}
+
+/** Progress, reported at most a few times a second on long searches. */
+export interface Progress {
+  readonly states: number;
+  readonly transitions: number;
+  readonly frontier: number;
+  readonly depth: number;
+  readonly seconds: number;
+  readonly memoryBytes: number;
+}

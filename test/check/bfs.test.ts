@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { BreadthFirstExplorer } from '../../src/check/index.js';
+import type { Progress, SearchResult } from '../../src/check/index.js';
+import {
+  counterSystem,
+  endlessSystem,
+  graphSystem,
+  lostUpdateSystem,
+  prng,
+  randomGraph,
+  referenceSearch,
+  replay,
+} from './systems.js';
+
+const bfs = new BreadthFirstExplorer();
+
+function expectKind<K extends SearchResult['kind']>(result: SearchResult, kind: K): Extract<SearchResult, { kind: K }> {
+  expect(result.kind).toBe(kind);
+  return result as Extract<SearchResult, { kind: K }>;
+}
+
+describe('BreadthFirstExplorer', () => {
+  it('counts the states, transitions and depth of a counter exactly', () => {
+    const result = expectKind(bfs.explore(counterSystem(100)), 'verified');
+    expect(result.stats.states).toBe(100);
+    expect(result.stats.transitions).toBe(99);
+    expect(result.stats.depth).toBe(99);
+    expect(result.warnings).toEqual([]);
+    expect(result.stats.bytesPerState).toBeGreaterThan(0);
+    expect(result.stats.peakMemoryBytes).toBeGreaterThan(0);
+  });
+
+  it('stores a diamond join once', () => {
+    //     0
+    //    / \
+    //   1   2
+    //    \ /
+    //     3      4 states, 4 transitions, depth 2
+    const result = expectKind(bfs.explore(graphSystem({ edges: [[1, 2], [3], [3], []] })), 'verified');
+    expect(result.stats).toMatchObject({ states: 4, transitions: 4, depth: 2 });
+  });
+
+  it('finds the lost update by its exact shortest path', () => {
+    // Read by P0, read by P1, write by P0, write by P1: x ends at 1.
+    // The whole graph has 13 states and 14 transitions; the violating state
+    // is the second one expanded at depth 4, by which time all are stored.
+    const system = lostUpdateSystem();
+    const result = expectKind(bfs.explore(system), 'violation');
+    expect(result.finding).toEqual({ code: 9, path: [0, 1, 0, 1], transition: -1 });
+    expect(Array.from(replay(system, result.finding.path))).toEqual([2, 2, 0, 0, 1]);
+    expect(result.stats).toMatchObject({ states: 13, transitions: 14, depth: 4 });
+  });
+
+  it('ends a transition violation path with the violating transition', () => {
+    const result = expectKind(bfs.explore(counterSystem(10, { violateAt: 5 })), 'violation');
+    expect(result.finding).toEqual({ code: 1, path: [0, 0, 0, 0, 0, 1], transition: 1 });
+  });
+
+  it('prefers a shorter state violation found later in the same level', () => {
+    //   0 ─1→ 1 ─(1000 violates)→       path [1, 1000], found first
+    //   0 ─2→ 2 (violates itself)        path [2], shorter
+    const result = expectKind(
+      bfs.explore(graphSystem({
+        edges: [[1, 2], [3], [3], []],
+        edgeViolations: new Map([[1, [1000, 5] as const]]),
+        stateViolations: new Map([[2, 6]]),
+      })),
+      'violation',
+    );
+    expect(result.finding).toEqual({ code: 6, path: [2], transition: -1 });
+  });
+
+  it('keeps the first path of each warning and goes on', () => {
+    const result = expectKind(bfs.explore(counterSystem(10, { warnFrom: 2 })), 'verified');
+    expect(result.stats.states).toBe(10);
+    expect(result.warnings).toEqual([{ code: 2, path: [0, 0, 0], transition: 0 }]);
+    const ignored = expectKind(bfs.explore(counterSystem(10, { warnFrom: 2 }), { collectWarnings: false }), 'verified');
+    expect(ignored.warnings).toEqual([]);
+  });
+
+  it('keeps a state warning path ending at the state', () => {
+    const result = expectKind(
+      bfs.explore(graphSystem({ edges: [[1, 2], [3], [3], []], warnings: new Map([[3, [-1, 4] as const], [2, [3, 8] as const]]) })),
+      'verified',
+    );
+    expect(result.warnings).toEqual([
+      { code: 8, path: [2, 3], transition: 3 },
+      { code: 4, path: [1, 3], transition: -1 },
+    ]);
+  });
+
+  it('reports a violation of the initial state with an empty path', () => {
+    const result = expectKind(bfs.explore(graphSystem({ edges: [[]], stateViolations: new Map([[0, 3]]) })), 'violation');
+    expect(result.finding).toEqual({ code: 3, path: [], transition: -1 });
+  });
+
+  it('agrees with a naive search on random graphs, with shortest replayable paths', () => {
+    const random = prng(2024);
+    for (let trial = 0; trial < 200; trial++) {
+      const nodes = 2 + (random() % 40);
+      const stateViolations = new Map<number, number>();
+      if (random() % 2 === 0) stateViolations.set(1 + (random() % (nodes - 1)), 7);
+      const system = graphSystem({ edges: randomGraph(random, nodes, 3), stateViolations });
+      const reference = referenceSearch(system);
+      const result = bfs.explore(system);
+      if (reference.shortestViolation === null) {
+        expect(expectKind(result, 'verified').stats.states).toBe(reference.states);
+        expect(result.stats.transitions).toBe(reference.transitions);
+      } else {
+        const finding = expectKind(result, 'violation').finding;
+        expect(finding.path.length).toBe(reference.shortestViolation);
+        expect(stateViolations.has(replay(system, finding.path)[0])).toBe(true);
+      }
+    }
+  });
+
+  describe('limits', () => {
+    it('stops at maxStates distinct states, and not before', () => {
+      const capped = expectKind(bfs.explore(counterSystem(100), { limits: { maxStates: 10 } }), 'incomplete');
+      expect(capped.limit).toBe('states');
+      expect(capped.stats.states).toBe(10);
+      expect(bfs.explore(counterSystem(100), { limits: { maxStates: 100 } }).kind).toBe('verified');
+    });
+
+    it('stops on the time limit', () => {
+      const result = expectKind(bfs.explore(endlessSystem(), { limits: { timeLimitMs: 50 } }), 'incomplete');
+      expect(result.limit).toBe('time');
+      expect(result.stats.states).toBeGreaterThan(1);
+    });
+
+    it('stops on the memory limit instead of growing past it', () => {
+      const tiny = expectKind(bfs.explore(endlessSystem(), { limits: { maxMemoryBytes: 1 << 20 } }), 'incomplete');
+      expect(tiny.limit).toBe('memory');
+      // A budget the process can honour: the search's own structures stay within it.
+      const maxMemoryBytes = process.memoryUsage.rss() + (48 << 20);
+      const result = expectKind(bfs.explore(endlessSystem(), { limits: { maxMemoryBytes } }), 'incomplete');
+      expect(result.limit).toBe('memory');
+      expect(result.stats.states).toBeGreaterThan(100_000);
+      expect(result.stats.peakMemoryBytes).toBeLessThanOrEqual(maxMemoryBytes);
+    });
+
+    it('stops when asked to (Ctrl-C)', () => {
+      let polls = 0;
+      const result = expectKind(bfs.explore(endlessSystem(), { shouldStop: () => ++polls === 3 }), 'incomplete');
+      expect(result.limit).toBe('interrupted');
+      expect(result.stats.states).toBeGreaterThan(2 * 2048);
+    });
+
+    it('reports progress while searching', () => {
+      const seen: Progress[] = [];
+      bfs.explore(endlessSystem(), {
+        limits: { maxStates: 300_000 },
+        progressIntervalMs: 0,
+        onProgress: (p) => seen.push(p),
+      });
+      expect(seen.length).toBeGreaterThan(10);
+      for (let i = 1; i < seen.length; i++) expect(seen[i].states).toBeGreaterThan(seen[i - 1].states);
+      expect(seen[0]).toMatchObject({ frontier: 1, transitions: seen[0].states - 1 });
+      expect(seen[0].memoryBytes).toBeGreaterThan(0);
+    });
+  });
+});
