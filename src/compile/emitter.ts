@@ -1,0 +1,126 @@
+/**
+ * A growable code buffer that tracks the operand stack depth of straight-line
+ * code, resolves labels, and records which statement each pc belongs to.
+ */
+import { Op, OPERANDS } from './opcodes.js';
+
+/** A forward or backward jump target. */
+export interface Label {
+  pc: number;
+  readonly patches: number[];
+}
+
+/** Net operand stack effect of an instruction (CALL/CALLI/BUILTIN depend on operands). */
+function stackEffect(op: number, a: number, b: number): number {
+  switch (op) {
+    case Op.CONST:
+    case Op.CONSTK:
+    case Op.LOADL:
+    case Op.LOADG:
+    case Op.ADDRL:
+    case Op.ADDRG:
+    case Op.DUP:
+    case Op.TUCK:
+      return 1;
+    case Op.STOREL:
+    case Op.STOREG:
+    case Op.POP:
+    case Op.JZ:
+    case Op.JNZ:
+    case Op.BIN:
+    case Op.PTRADD:
+    case Op.PTRDIFF:
+    case Op.ZERO:
+    case Op.RET:
+      return -1;
+    case Op.STORE:
+    case Op.COPY:
+      return -2;
+    case Op.CALL:
+      return 1 - b; // fn argc spill
+    case Op.CALLI:
+      return -a; // argc spill; the callee value is consumed too
+    case Op.BUILTIN:
+      return 1 - b; // id argc
+    default:
+      return 0;
+  }
+}
+
+export class Emitter {
+  private code = new Int32Array(1024);
+  private length = 0;
+  private pcSite = new Int32Array(1024);
+  /** Operand stack depth at the current point of straight-line code. */
+  depth = 0;
+  /** Deepest operand stack seen. */
+  maxDepth = 0;
+  /** The site of the statement being compiled (-1 outside statements). */
+  site = -1;
+
+  /** The code word at `pc`. */
+  at(pc: number): number {
+    return this.code[pc] ?? 0;
+  }
+
+  get pc(): number {
+    return this.length;
+  }
+
+  emit(op: number, a = 0, b = 0, c = 0): number {
+    const at = this.length;
+    const n = OPERANDS[op] ?? 0;
+    this.reserve(1 + n);
+    this.code[this.length] = op;
+    this.pcSite[this.length++] = this.site;
+    if (n > 0) this.push(a);
+    if (n > 1) this.push(b);
+    if (n > 2) this.push(c);
+    this.depth += stackEffect(op, a, b);
+    if (this.depth > this.maxDepth) this.maxDepth = this.depth;
+    if (this.depth < 0) throw new Error(`irqcheck bug: operand stack underflow at pc ${at}`);
+    return at;
+  }
+
+  newLabel(): Label {
+    return { pc: -1, patches: [] };
+  }
+
+  /** Binds a label here. */
+  bind(label: Label): void {
+    label.pc = this.length;
+    for (const at of label.patches) this.code[at] = this.length;
+  }
+
+  /** Emits a jump (JMP/JZ/JNZ) to a label, patched when the label is bound. */
+  jump(op: number, label: Label): void {
+    this.emit(op, label.pc);
+    if (label.pc < 0) label.patches.push(this.length - 1);
+  }
+
+  finish(): { code: Int32Array; pcSite: Int32Array } {
+    return { code: this.code.slice(0, this.length), pcSite: this.pcSite.slice(0, this.length) };
+  }
+
+  /** Drops everything emitted since `pc` (used to type an expression without keeping its code). */
+  truncate(pc: number, depth: number): void {
+    this.length = pc;
+    this.depth = depth;
+  }
+
+  private push(value: number): void {
+    this.code[this.length] = value;
+    this.pcSite[this.length++] = this.site;
+  }
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.code.length) return;
+    const size = Math.max(this.code.length * 2, this.length + n);
+    const code = new Int32Array(size);
+    code.set(this.code);
+    this.code = code;
+    const sites = new Int32Array(size);
+    sites.set(this.pcSite);
+    this.pcSite = sites;
+  }
+}
