@@ -1,0 +1,31 @@
+/**
+ * The kernel objects set up at boot, written into the initial state: the
+ * online mask, each CPU's SMT sibling mask (the first thread of a core is its
+ * primary), and cpumask_of() masks.
+ */
+import type { Program } from '../compile/index.js';
+
+function setBit(state: Int32Array, mask: number, cpu: number): void {
+  const at = mask + (cpu >> 5);
+  state[at] = (state[at] as number) | (1 << (cpu & 31));
+}
+
+/** Writes the boot-time kernel objects of `program` into `state`. */
+export function writeBootState(program: Program, state: Int32Array): void {
+  const { cpus, smt } = program.config;
+  const words = Math.ceil(cpus / 32);
+  const find = (name: string): number => {
+    const g = program.globals.find((v) => v.name === name);
+    if (g === undefined) throw new Error(`irqcheck bug: no kernel object ${name}`);
+    return g.offset;
+  };
+  const online = find('__cpu_online_mask');
+  const siblings = find('__irqcheck_sibling_mask');
+  const single = find('__irqcheck_cpumask_of');
+  for (let c = 0; c < cpus; c++) {
+    setBit(state, online, c);
+    setBit(state, single + c * words, c);
+    const first = c - (c % smt);
+    for (let t = first; t < first + smt && t < cpus; t++) setBit(state, siblings + c * words, t);
+  }
+}

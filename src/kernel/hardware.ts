@@ -1,0 +1,81 @@
+/**
+ * Machine primitives the kernel prelude builds on: MSR accesses and the
+ * microcode update, NMIs sent by the model (self-NMI, NMI IPI), the unknown
+ * NMI check, and waking an idle CPU to run task work (stopper threads).
+ */
+import { Cpu, CpuFlag, FN_PTR_TAG, MsrAccess, NEST_FIELD_MASK, NEST_NMI_SHIFT, TAG_MASK } from '../compile/index.js';
+import { UnsupportedError } from '../lang/index.js';
+import type { BuiltinFn, Vm } from '../machine/index.js';
+import { beginMsrAccess, coreUpdated, endMsrAccess, MSR_IA32_UCODE_REV, MSR_IA32_UCODE_WRITE, ViolationKind } from '../machine/index.js';
+import { arg } from './memory.js';
+
+/** enum ucode_state values (v5.19). */
+const UCODE_OK = 0;
+const UCODE_UPDATED = 2;
+
+function targetCpu(vm: Vm, cpu: number): number {
+  if (cpu >= 0 && cpu < vm.layout.cpus && cpu === Math.floor(cpu)) return vm.layout.cpuBase0 + cpu * vm.layout.cpuSlots;
+  vm.fault(ViolationKind.OUT_OF_BOUNDS, vm.pc, `CPU number ${cpu} is outside 0..${vm.layout.cpus - 1}`);
+  return -1;
+}
+
+function siteLoc(vm: Vm): { file: string; line: number; col: number } | null {
+  const site = vm.program.sites[vm.program.pcSite[vm.pc] ?? -1];
+  return site === undefined ? null : { file: site.file, line: site.line, col: site.col };
+}
+
+export const HARDWARE_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
+  __irqcheck_msr_begin: (vm, base) => {
+    const msr = arg(vm, base, 0) >>> 0;
+    const write = arg(vm, base, 1) !== 0;
+    beginMsrAccess(vm, msr, write && msr === MSR_IA32_UCODE_WRITE ? MsrAccess.UCODE_UPDATE : write ? MsrAccess.WRITE : MsrAccess.READ);
+    return 0;
+  },
+  __irqcheck_msr_end: (vm) => endMsrAccess(vm),
+  // apply_microcode_local(): the update on a core not yet updated, else the revision check.
+  __irqcheck_ucode_begin: (vm) => {
+    if (coreUpdated(vm)) beginMsrAccess(vm, MSR_IA32_UCODE_REV, MsrAccess.READ);
+    else beginMsrAccess(vm, MSR_IA32_UCODE_WRITE, MsrAccess.UCODE_UPDATE);
+    return 0;
+  },
+  __irqcheck_ucode_end: (vm) => {
+    const wasUpdate = (vm.state[vm.cpuBase + Cpu.MSR_KIND] as number) === MsrAccess.UCODE_UPDATE;
+    endMsrAccess(vm);
+    return wasUpdate ? UCODE_UPDATED : UCODE_OK;
+  },
+  __irqcheck_send_nmi: (vm, base) => {
+    const tb = targetCpu(vm, arg(vm, base, 0));
+    if (tb < 0) return 0;
+    vm.state[tb + Cpu.FLAGS] = (vm.state[tb + Cpu.FLAGS] as number) | CpuFlag.NMI_PENDING_MODEL;
+    vm.write();
+    return 0;
+  },
+  __irqcheck_send_vector: (vm, base) => {
+    const vector = arg(vm, base, 1);
+    throw new UnsupportedError('vector-ipi', `an IPI with vector 0x${vector.toString(16)} needs the local APIC model`, siteLoc(vm),
+      'irqcheck models NMI IPIs (NMI_VECTOR) so far; vectored interrupts come with the local APIC');
+  },
+  __irqcheck_unknown_nmi: (vm) => {
+    vm.fault(ViolationKind.UNKNOWN_NMI, vm.pc, `CPU${vm.cpu} took an NMI sent by the model that no NMI_LOCAL handler claimed ("Uhhuh. NMI received for unknown reason")`);
+    return 0;
+  },
+  __irqcheck_nmis_in_flight: (vm) => {
+    let n = 0;
+    for (let c = 0; c < vm.layout.cpus; c++) {
+      if (c === vm.cpu) continue;
+      const nest = vm.state[vm.layout.cpuBase0 + c * vm.layout.cpuSlots + Cpu.NEST] as number;
+      if (((nest >> NEST_NMI_SHIFT) & NEST_FIELD_MASK) !== 0) n++;
+    }
+    vm.read();
+    return n;
+  },
+  __irqcheck_wake: (vm, base) => {
+    const tb = targetCpu(vm, arg(vm, base, 0));
+    const fn = arg(vm, base, 1);
+    if (tb < 0) return 0;
+    if ((fn & FN_PTR_TAG) === 0) throw new Error('irqcheck bug: wake without a function');
+    vm.state[tb + Cpu.WORK] = (fn & TAG_MASK) + 1;
+    vm.write();
+    return 0;
+  },
+};

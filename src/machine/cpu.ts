@@ -1,0 +1,94 @@
+/**
+ * CPU-level hardware actions on the state: SMT topology, NMI latching and
+ * delivery (SDM 6.7.1: NMIs are blocked from delivery until the next IRET;
+ * one more is latched), external NMIs, and starting task work on an idle CPU.
+ *
+ * Hot: delivery runs for every NMI transition; allocates nothing.
+ */
+import { Cpu, CpuFlag, Env, ENV_BASE, Frame, FrameKind, NEST_NMI_SHIFT, type Program } from '../compile/index.js';
+import type { Vm } from './vm.js';
+import { ViolationKind } from './violation.js';
+
+const NMI_PENDING = CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL;
+
+/** The first thread of CPU c's core. */
+export function primaryOf(c: number, smt: number): number {
+  return c - (c % smt);
+}
+
+/** Whether a pending NMI can be taken at this boundary. */
+export function nmiDeliverable(flags: number, msrInFlight: number): boolean {
+  return (flags & NMI_PENDING) !== 0 && (flags & (CpuFlag.NMI_BLOCKED | CpuFlag.UCODE_UPDATING)) === 0 && msrInFlight === 0;
+}
+
+/** Whether CPU c has nothing to do: idle, no work queued, no NMI to take. */
+export function cpuQuiet(s: Int32Array, cb: number): boolean {
+  const flags = s[cb + Cpu.FLAGS] as number;
+  return (flags & CpuFlag.IDLE) !== 0 && (s[cb + Cpu.WORK] as number) === 0 && (flags & NMI_PENDING) === 0;
+}
+
+/**
+ * Enters the NMI handler on CPU c: an interrupt frame, then the kernel's NMI
+ * entry with `from_model` set when only model-sent NMIs are pending (an
+ * external one claims an otherwise unclaimed NMI). Returns false on stack overflow.
+ */
+export function deliverNmi(vm: Vm, s: Int32Array, c: number): boolean {
+  const p: Program = vm.program;
+  const cb = p.layout.cpuBase0 + c * p.layout.cpuSlots;
+  const flags = s[cb + Cpu.FLAGS] as number;
+  const fromModel = (flags & CpuFlag.NMI_PENDING_EXTERNAL) === 0 ? 1 : 0;
+  const entry = p.functions[p.entries.nmiEntry];
+  if (entry === undefined) throw new Error('irqcheck bug: no NMI entry');
+  const frame = s[cb + Cpu.SP] as number;
+  const handler = frame + Frame.HEADER;
+  if (handler + entry.frameSlots > cb + p.layout.cpuSlots) {
+    vm.state = s;
+    vm.fault(ViolationKind.STACK_OVERFLOW, s[cb + Cpu.PC] as number, `an NMI overflows CPU${c}'s stack`);
+    return false;
+  }
+  s[frame + Frame.FN] = -FrameKind.NMI;
+  s[frame + Frame.RET_PC] = s[cb + Cpu.PC] as number;
+  s[frame + Frame.PREV_FP] = s[cb + Cpu.FP] as number;
+  s[frame + Frame.AUX] = flags & (CpuFlag.IF | CpuFlag.IDLE);
+  s[handler + Frame.FN] = entry.index + 1;
+  s[handler + Frame.RET_PC] = p.entries.iretPc;
+  s[handler + Frame.PREV_FP] = frame;
+  s[handler + Frame.AUX] = 0;
+  const param = entry.params[0];
+  if (param !== undefined) s[handler + param.offset] = fromModel;
+  // An interrupt gate clears IF; NMIs stay blocked until IRET.
+  s[cb + Cpu.FLAGS] = (flags & ~(NMI_PENDING | CpuFlag.IF | CpuFlag.IDLE)) | CpuFlag.NMI_BLOCKED;
+  s[cb + Cpu.NEST] = (s[cb + Cpu.NEST] as number) + (1 << NEST_NMI_SHIFT);
+  s[cb + Cpu.FP] = handler;
+  s[cb + Cpu.SP] = handler + entry.frameSlots;
+  s[cb + Cpu.PC] = entry.entry;
+  return true;
+}
+
+/** An NMI from outside the model arrives at CPU c: taken now if it can be, else latched. */
+export function arriveExternalNmi(vm: Vm, s: Int32Array, c: number): boolean {
+  const p = vm.program;
+  const cb = p.layout.cpuBase0 + c * p.layout.cpuSlots;
+  s[ENV_BASE + Env.NMIS_LEFT] = (s[ENV_BASE + Env.NMIS_LEFT] as number) - 1;
+  s[cb + Cpu.FLAGS] = (s[cb + Cpu.FLAGS] as number) | CpuFlag.NMI_PENDING_EXTERNAL;
+  if (!nmiDeliverable(s[cb + Cpu.FLAGS] as number, s[cb + Cpu.MSR] as number)) return true;
+  return deliverNmi(vm, s, c);
+}
+
+/** An idle CPU starts the task work it was woken for (a stopper thread). */
+export function startWork(vm: Vm, s: Int32Array, c: number): void {
+  const p = vm.program;
+  const cb = p.layout.cpuBase0 + c * p.layout.cpuSlots;
+  const fn = p.functions[(s[cb + Cpu.WORK] as number) - 1];
+  if (fn === undefined) throw new Error('irqcheck bug: bad work function');
+  const frame = s[cb + Cpu.SP] as number;
+  s[frame + Frame.FN] = fn.index + 1;
+  s[frame + Frame.RET_PC] = p.entries.taskExitPc;
+  s[frame + Frame.PREV_FP] = 0;
+  s[frame + Frame.AUX] = 0;
+  s[cb + Cpu.WORK] = 0;
+  s[cb + Cpu.FLAGS] = (s[cb + Cpu.FLAGS] as number) & ~CpuFlag.IDLE;
+  s[cb + Cpu.FP] = frame;
+  s[cb + Cpu.SP] = frame + fn.frameSlots;
+  s[cb + Cpu.PC] = fn.entry;
+}

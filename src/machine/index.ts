@@ -1,0 +1,23 @@
+/**
+ * machine: the x86 machine a program runs on — CPUs with SMT topology,
+ * task/NMI contexts, IF, NMI blocking and latching, MSR accesses and the
+ * microcode update, external NMIs, abstract time — as a transition system
+ * over flat states, and the replay that turns a found path into a trace.
+ *
+ * Takes: a compiled `Program` and the kernel's builtin table. Gives: a
+ * `MachineSystem` (a check `TransitionSystem`) and `Violation`s with traces.
+ * Must not know: C syntax, or how the search or the reports work.
+ */
+export { Vm, StepFlag } from './vm.js';
+export type { BuiltinFn } from './vm.js';
+export { MachineSystem, TransitionKind, transitionId, transitionKind, transitionCpu } from './system.js';
+export type { MachineOptions } from './system.js';
+export { ViolationKind, violationKindName, findingCode, kindOfFinding } from './violation.js';
+export type { ViolationKindName } from './violation.js';
+export { beginMsrAccess, endMsrAccess, coreUpdated, MSR_IA32_UCODE_WRITE, MSR_IA32_UCODE_REV } from './msr.js';
+export { rebuildViolation, describeCpu, formatNs } from './trace.js';
+export type { TraceStep, Violation, ContextName, StepEvent } from './trace.js';
+export { findTimeout } from './time.js';
+export type { TimeoutJump } from './time.js';
+export { encodeReplayToken, decodeReplayToken } from './replay-token.js';
+export type { ReplayToken } from './replay-token.js';

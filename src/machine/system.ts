@@ -1,0 +1,218 @@
+/**
+ * The model as a transition system for the search: which transitions are
+ * enabled in a state (a CPU's step, an NMI taken, an idle CPU woken, an
+ * external NMI arriving, time passing) and their successors; a deadlock or a
+ * forced timeout when no CPU can make progress.
+ *
+ * Hot: `expand` runs for every state; it reuses one successor buffer and the
+ * wait detector's scratch, and allocates nothing (violations aside).
+ */
+import { Cpu, CpuFlag, Env, ENV_BASE, type Program } from '../compile/index.js';
+import type { SuccessorSink, TransitionSystem } from '../check/index.js';
+import { arriveExternalNmi, cpuQuiet, deliverNmi, nmiDeliverable, startWork } from './cpu.js';
+import { findTimeout, type TimeoutJump } from './time.js';
+import { findingCode, ViolationKind } from './violation.js';
+import { StepFlag, Vm, type BuiltinFn } from './vm.js';
+import { WaitDetector, Waiting, sameState } from './waiting.js';
+
+/** Transition kinds; a transition id is `kind << 8 | cpu`. */
+export const TransitionKind = {
+  STEP: 0,
+  NMI: 1,
+  WAKE: 2,
+  EXTERNAL_NMI: 3,
+  TIME: 4,
+  EARLY_TIMEOUT: 5,
+} as const;
+
+export const transitionId = (kind: number, cpu: number): number => (kind << 8) | cpu;
+export const transitionKind = (id: number): number => id >> 8;
+export const transitionCpu = (id: number): number => id & 0xff;
+
+export interface MachineOptions {
+  /** WARN_ON is a violation. */
+  readonly strict: boolean;
+  /** Countdown loops may time out at any point, not only when everything waits. */
+  readonly spuriousTimeouts: boolean;
+}
+
+/** A program on the x86 machine, seen as a transition system. */
+export class MachineSystem implements TransitionSystem {
+  readonly stateSlots: number;
+  readonly vm: Vm;
+  private readonly succ: Int32Array;
+  private readonly waits: WaitDetector;
+  private readonly timed: Uint8Array;
+  private readonly cpus: number;
+
+  constructor(
+    readonly program: Program,
+    builtins: readonly BuiltinFn[],
+    private readonly writeBoot: (p: Program, s: Int32Array) => void,
+    readonly options: MachineOptions,
+  ) {
+    this.vm = new Vm(program, builtins);
+    this.vm.strict = options.strict;
+    this.stateSlots = program.layout.stateSlots;
+    this.succ = new Int32Array(this.stateSlots);
+    this.waits = new WaitDetector(this.vm);
+    this.cpus = program.config.cpus;
+    this.timed = new Uint8Array(this.cpus);
+  }
+
+  writeInitialState(out: Int32Array): void {
+    const p = this.program;
+    const L = p.layout;
+    out.fill(0);
+    out[ENV_BASE + Env.NMIS_LEFT] = p.config.nmis;
+    out.set(p.initialGlobals, L.globalsBase);
+    this.writeBoot(p, out);
+    for (let c = 0; c < this.cpus; c++) {
+      const cb = L.cpuBase0 + c * L.cpuSlots;
+      const stack = cb + Cpu.SLOTS;
+      out[cb + Cpu.SP] = stack;
+      if (c === 0) {
+        // CPU 0 runs main() in task context with interrupts on.
+        const main = p.functions[p.entries.main];
+        if (main === undefined) throw new Error('irqcheck bug: no main');
+        out[stack] = main.index + 1;
+        out[stack + 1] = p.entries.taskExitPc;
+        out[cb + Cpu.FP] = stack;
+        out[cb + Cpu.SP] = stack + main.frameSlots;
+        out[cb + Cpu.PC] = main.entry;
+        out[cb + Cpu.FLAGS] = CpuFlag.IF;
+      } else {
+        out[cb + Cpu.PC] = p.entries.idlePc;
+        out[cb + Cpu.FLAGS] = CpuFlag.IF | CpuFlag.IDLE;
+      }
+    }
+  }
+
+  expand(s: Int32Array, sink: SuccessorSink): void {
+    const L = this.program.layout;
+    const vm = this.vm;
+    const succ = this.succ;
+    let stuck = true;
+    let timedCount = 0;
+    for (let c = 0; c < this.cpus; c++) {
+      const cb = L.cpuBase0 + c * L.cpuSlots;
+      const flags = s[cb + Cpu.FLAGS] as number;
+      this.timed[c] = 0;
+      if (nmiDeliverable(flags, s[cb + Cpu.MSR] as number)) {
+        stuck = false;
+        succ.set(s);
+        if (!deliverNmi(vm, succ, c)) {
+          if (!sink.violation(transitionId(TransitionKind.NMI, c), vm.violation)) return;
+        } else if (!sink.successor(succ, transitionId(TransitionKind.NMI, c))) return;
+      }
+      if ((flags & CpuFlag.IDLE) !== 0) {
+        if ((s[cb + Cpu.WORK] as number) !== 0) {
+          stuck = false;
+          succ.set(s);
+          startWork(vm, succ, c);
+          if (!sink.successor(succ, transitionId(TransitionKind.WAKE, c))) return;
+        }
+        continue;
+      }
+      succ.set(s);
+      const id = transitionId(TransitionKind.STEP, c);
+      const stepFlags = vm.step(succ, c);
+      if ((stepFlags & StepFlag.VIOLATION) !== 0) {
+        stuck = false;
+        if (!sink.violation(id, findingCode(vm.violation, 0))) return;
+        continue;
+      }
+      if ((stepFlags & StepFlag.WARNING) !== 0) sink.warning(id, findingCode(vm.warning, vm.warningSite));
+      if ((stepFlags & StepFlag.WRITE) === 0) {
+        if (sameState(succ, s)) continue; // spinning in place: a self-loop
+        const waiting = this.waits.classify(s, succ, c);
+        if (waiting === Waiting.TIMED) {
+          // Counting down: only when time passes (below).
+          this.timed[c] = 1;
+          timedCount++;
+          continue;
+        }
+        if (waiting === Waiting.NONE) stuck = false;
+      } else {
+        stuck = false;
+      }
+      if (!sink.successor(succ, id)) return;
+    }
+    if ((s[ENV_BASE + Env.NMIS_LEFT] as number) > 0) {
+      for (let c = 0; c < this.cpus; c++) {
+        succ.set(s);
+        const id = transitionId(TransitionKind.EXTERNAL_NMI, c);
+        if (!arriveExternalNmi(vm, succ, c)) {
+          if (!sink.violation(id, vm.violation)) return;
+        } else if (!sink.successor(succ, id)) return;
+      }
+    }
+    if (timedCount > 0 && this.options.spuriousTimeouts) {
+      for (let c = 0; c < this.cpus; c++) {
+        if (this.timed[c] === 0) continue;
+        const jump = findTimeout(vm, s, c);
+        if (jump !== null && !sink.successor(jump.state, transitionId(TransitionKind.EARLY_TIMEOUT, c))) return;
+      }
+    }
+    if (stuck && !this.finished(s)) {
+      const first = timedCount > 0 ? this.firstTimeout(s) : null;
+      if (first !== null) sink.violation(transitionId(TransitionKind.TIME, first.cpu), ViolationKind.TIMEOUT);
+      else sink.violation(-1, ViolationKind.DEADLOCK);
+    }
+  }
+
+  apply(state: Int32Array, transition: number): boolean {
+    const c = transitionCpu(transition);
+    const L = this.program.layout;
+    const cb = L.cpuBase0 + c * L.cpuSlots;
+    const vm = this.vm;
+    vm.violation = 0;
+    switch (transitionKind(transition)) {
+      case TransitionKind.STEP:
+        if (((state[cb + Cpu.FLAGS] as number) & CpuFlag.IDLE) !== 0) return false;
+        vm.step(state, c);
+        return true;
+      case TransitionKind.NMI:
+        if (!nmiDeliverable(state[cb + Cpu.FLAGS] as number, state[cb + Cpu.MSR] as number)) return false;
+        deliverNmi(vm, state, c);
+        return true;
+      case TransitionKind.WAKE:
+        if ((state[cb + Cpu.WORK] as number) === 0) return false;
+        startWork(vm, state, c);
+        return true;
+      case TransitionKind.EXTERNAL_NMI:
+        if ((state[ENV_BASE + Env.NMIS_LEFT] as number) <= 0) return false;
+        arriveExternalNmi(vm, state, c);
+        return true;
+      case TransitionKind.TIME:
+      case TransitionKind.EARLY_TIMEOUT: {
+        const jump = findTimeout(vm, state, c);
+        if (jump === null) return false;
+        state.set(jump.state);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Where time passing first ends a wait, when every CPU waits. Rare path. */
+  firstTimeout(s: Int32Array): (TimeoutJump & { readonly cpu: number }) | null {
+    let best: (TimeoutJump & { readonly cpu: number }) | null = null;
+    for (let c = 0; c < this.cpus; c++) {
+      if (this.timed[c] === 0) continue;
+      const jump = findTimeout(this.vm, s, c);
+      if (jump !== null && (best === null || jump.ns < best.ns)) best = { ...jump, cpu: c };
+    }
+    return best;
+  }
+
+  /** main has returned and every CPU is idle with nothing pending. */
+  finished(s: Int32Array): boolean {
+    if ((s[ENV_BASE + Env.MAIN_DONE] as number) === 0) return false;
+    const L = this.program.layout;
+    for (let c = 0; c < this.cpus; c++) if (!cpuQuiet(s, L.cpuBase0 + c * L.cpuSlots)) return false;
+    return true;
+  }
+}
+

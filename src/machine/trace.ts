@@ -1,0 +1,241 @@
+/**
+ * Turning a path the search found back into something a kernel developer
+ * reads: replays the transitions from the initial state and records, for
+ * each, who acted (a CPU or the environment), the source line, the context,
+ * and what was printed; then explains the violation. Rare path: allocates.
+ */
+import { Cpu, CpuFlag, Env, ENV_BASE, Frame, NEST_FIELD_MASK, NEST_IRQ_SHIFT, NEST_NMI_SHIFT, type Program, type StatementSite } from '../compile/index.js';
+import type { Finding } from '../check/index.js';
+import { describe } from './msr.js';
+import { findTimeout } from './time.js';
+import { TransitionKind, transitionCpu, transitionKind, type MachineSystem } from './system.js';
+import { kindOfFinding, ViolationKind, violationKindName, type ViolationKindName } from './violation.js';
+
+/** The execution context of a CPU at a step. */
+export type ContextName = 'task' | 'irq' | 'nmi' | 'idle';
+
+/** What a trace step is. */
+export type StepEvent = 'step' | 'nmi-taken' | 'wake' | 'external-nmi' | 'time-passes' | 'early-timeout';
+
+/** One step of a trace. `cpu` is null for the environment's steps. */
+export interface TraceStep {
+  readonly index: number;
+  readonly cpu: number | null;
+  readonly event: StepEvent;
+  readonly context: ContextName;
+  /** Nesting depth of interrupt contexts (0 in task context). */
+  readonly depth: number;
+  readonly file: string;
+  readonly line: number;
+  /** The source line, trimmed (or a description for hardware events). */
+  readonly text: string;
+  /** The model function the line is in. */
+  readonly fn: string;
+  /** What else happened: an NMI taken, a line printed, time passing. */
+  readonly note: string | null;
+  /** The transition id, for replay. */
+  readonly transition: number;
+}
+
+/** A violation (or warning) explained, with its trace. */
+export interface Violation {
+  readonly kind: ViolationKindName;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+  readonly cpu: number | null;
+  readonly location: { readonly file: string; readonly line: number };
+  readonly trace: readonly TraceStep[];
+  /** The path as transition ids (the replay token's choices). */
+  readonly path: readonly number[];
+}
+
+const contextOf = (s: Int32Array, cb: number): ContextName => {
+  const nest = s[cb + Cpu.NEST] as number;
+  if (((nest >> NEST_NMI_SHIFT) & NEST_FIELD_MASK) !== 0) return 'nmi';
+  if (((nest >> NEST_IRQ_SHIFT) & NEST_FIELD_MASK) !== 0) return 'irq';
+  return ((s[cb + Cpu.FLAGS] as number) & CpuFlag.IDLE) !== 0 ? 'idle' : 'task';
+};
+
+const depthOf = (s: Int32Array, cb: number): number => {
+  const nest = s[cb + Cpu.NEST] as number;
+  return (nest & 0xff) + ((nest >> 8) & 0xff) + ((nest >> 16) & 0xff);
+};
+
+/** The site to show for a CPU at `pc`: the model's own line (a kernel function shows its caller's). */
+export function displaySite(p: Program, s: Int32Array, c: number, site: number): { site: StatementSite | null; via: string | null } {
+  const cb = p.layout.cpuBase0 + c * p.layout.cpuSlots;
+  let current = p.sites[site] ?? null;
+  let fp = s[cb + Cpu.FP] as number;
+  let via: string | null = null;
+  // Walk out of kernel (prelude) frames to the innermost model frame's call site.
+  while (current !== null && fp > 0) {
+    const fn = p.functions[(s[fp + Frame.FN] as number) - 1];
+    if (fn === undefined || fn.isModel) break;
+    via ??= fn.name;
+    const retPc = s[fp + Frame.RET_PC] as number;
+    const caller = s[fp + Frame.PREV_FP] as number;
+    const callerFn = caller > 0 ? p.functions[(s[caller + Frame.FN] as number) - 1] : undefined;
+    if (callerFn === undefined) break;
+    current = p.sites[p.pcSite[retPc - 1] ?? -1] ?? current;
+    fp = caller;
+  }
+  return { site: current, via };
+}
+
+/** Replays a finding and explains it. */
+export function rebuildViolation(system: MachineSystem, finding: Finding, severity: 'error' | 'warning'): Violation {
+  const p = system.program;
+  const L = p.layout;
+  const vm = system.vm;
+  const s = new Int32Array(system.stateSlots);
+  system.writeInitialState(s);
+  const steps: TraceStep[] = [];
+  let detail = '';
+  let violationSite: StatementSite | null = null;
+  let violationCpu: number | null = null;
+  const path = [...finding.path];
+  for (let i = 0; i < path.length; i++) {
+    const t = path[i] as number;
+    const c = transitionCpu(t);
+    const cb = L.cpuBase0 + c * L.cpuSlots;
+    const kind = transitionKind(t);
+    const before = Int32Array.from(s);
+    const context = contextOf(s, cb);
+    const depth = depthOf(s, cb);
+    vm.tracing = true;
+    vm.stepSite = p.pcSite[s[cb + Cpu.PC] as number] ?? -1;
+    vm.log = [];
+    const ok = system.apply(s, t);
+    vm.tracing = false;
+    if (!ok) throw new Error(`irqcheck bug: trace transition ${t} not enabled at step ${i + 1}`);
+    const isLast = i === path.length - 1;
+    if (isLast && finding.transition >= 0 && vm.violation !== 0) {
+      detail = vm.detail;
+      violationCpu = c;
+      const vsite = p.pcSite[vm.violationPc] ?? -1;
+      violationSite = displaySite(p, s, c, vsite).site;
+    }
+    if (isLast && kindOfFinding(finding.code) === ViolationKind.WARNING) {
+      detail = vm.detail;
+      violationCpu = c;
+      violationSite = displaySite(p, before, c, vm.warningSite).site;
+    }
+    steps.push(describeStep(system, before, s, t, i + 1, context, depth, vm.stepSite, vm.log));
+    if (kind === TransitionKind.TIME) {
+      detail = timeoutMessage(system, before, c, s);
+      violationCpu = c;
+      violationSite = displaySite(p, s, c, p.pcSite[s[cb + Cpu.PC] as number] ?? -1).site;
+    }
+  }
+  const kind = kindOfFinding(finding.code);
+  if (finding.transition < 0 && kind === ViolationKind.DEADLOCK) {
+    const explained = deadlockMessage(system, s);
+    detail = explained.message;
+    violationCpu = explained.cpu;
+    violationSite = explained.site;
+  }
+  const site = violationSite ?? p.sites[0] ?? null;
+  return {
+    kind: violationKindName(kind),
+    severity,
+    message: detail,
+    cpu: violationCpu,
+    location: { file: site?.file ?? p.file, line: site?.line ?? 1 },
+    trace: steps,
+    path,
+  };
+}
+
+function describeStep(system: MachineSystem, before: Int32Array, after: Int32Array, t: number, index: number, context: ContextName, depth: number, stepSite: number, log: readonly string[]): TraceStep {
+  const p = system.program;
+  const L = p.layout;
+  const c = transitionCpu(t);
+  const cb = L.cpuBase0 + c * L.cpuSlots;
+  const base = { index, transition: t, depth };
+  const where = (s: Int32Array, site: number): { file: string; line: number; text: string; fn: string } => {
+    const d = displaySite(p, s, c, site);
+    return { file: d.site?.file ?? p.file, line: d.site?.line ?? 0, text: d.site?.text ?? '', fn: d.site?.fn ?? '' };
+  };
+  switch (transitionKind(t)) {
+    case TransitionKind.STEP: {
+      const w = where(before, stepSite);
+      const notes: string[] = [...log.map((l) => `printk: ${l}`)];
+      const msrBefore = (before[cb + Cpu.MSR] as number) - 1;
+      const msrAfter = (after[cb + Cpu.MSR] as number) - 1;
+      if (msrAfter >= 0 && msrBefore < 0) notes.push(`begins ${describe(after[cb + Cpu.MSR_KIND] as number, msrAfter)}`);
+      if (msrBefore >= 0 && msrAfter < 0) notes.push(`ends ${describe(before[cb + Cpu.MSR_KIND] as number, msrBefore)}`);
+      if (depthOf(after, cb) < depthOf(before, cb)) notes.push('IRET');
+      if (((after[cb + Cpu.FLAGS] as number) & CpuFlag.IDLE) !== 0 && context === 'task') notes.push('returns; CPU idle');
+      return { ...base, cpu: c, event: 'step', context, ...w, note: notes.length > 0 ? notes.join('; ') : null };
+    }
+    case TransitionKind.NMI: {
+      const w = where(before, p.pcSite[before[cb + Cpu.PC] as number] ?? -1);
+      const src = ((before[cb + Cpu.FLAGS] as number) & CpuFlag.NMI_PENDING_EXTERNAL) !== 0 ? 'external' : 'sent by the model';
+      return { ...base, cpu: c, event: 'nmi-taken', context, ...w, text: `[NMI] taken (${src})`, note: `interrupts ${w.fn}:${w.line}` };
+    }
+    case TransitionKind.WAKE: {
+      const fn = p.functions[(before[cb + Cpu.WORK] as number) - 1]?.name ?? '?';
+      return { ...base, cpu: c, event: 'wake', context, file: p.file, line: 0, text: `wakes to run ${fn}`, fn, note: null };
+    }
+    case TransitionKind.EXTERNAL_NMI: {
+      const taken = depthOf(after, cb) > depthOf(before, cb);
+      return { ...base, cpu: null, event: 'external-nmi', context, file: p.file, line: 0, text: `NMI -> CPU${c}`, fn: '', note: taken ? `CPU${c} enters its NMI handler` : `latched: CPU${c} cannot take it yet` };
+    }
+    case TransitionKind.TIME:
+    case TransitionKind.EARLY_TIMEOUT:
+      return { ...base, cpu: null, event: transitionKind(t) === TransitionKind.TIME ? 'time-passes' : 'early-timeout', context, file: p.file, line: 0, text: `time passes: CPU${c}'s wait runs out`, fn: '', note: null };
+    default:
+      throw new Error(`irqcheck bug: transition ${t}`);
+  }
+}
+
+/** What CPU c is doing in state s, for deadlock and timeout messages. */
+export function describeCpu(system: MachineSystem, s: Int32Array, c: number): { text: string; site: StatementSite | null } {
+  const p = system.program;
+  const cb = p.layout.cpuBase0 + c * p.layout.cpuSlots;
+  const flags = s[cb + Cpu.FLAGS] as number;
+  const context = contextOf(s, cb);
+  if (context === 'idle') return { text: `CPU${c} is idle`, site: null };
+  const { site, via } = displaySite(p, s, c, p.pcSite[s[cb + Cpu.PC] as number] ?? -1);
+  const where = site === null ? 'somewhere' : `${site.file}:${site.line} (${site.text})`;
+  const state = [
+    context === 'nmi' ? 'in NMI context' : context === 'irq' ? 'in IRQ context' : 'in task context',
+    (flags & CpuFlag.IF) !== 0 ? 'interrupts on' : 'interrupts off',
+    (flags & CpuFlag.NMI_BLOCKED) !== 0 ? 'NMIs blocked' : null,
+    (flags & (CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL)) !== 0 ? 'an NMI latched' : null,
+  ].filter((x) => x !== null).join(', ');
+  return { text: `CPU${c} waits at ${where}${via !== null ? ` in ${via}()` : ''}, ${state}`, site };
+}
+
+function deadlockMessage(system: MachineSystem, s: Int32Array): { message: string; cpu: number | null; site: StatementSite | null } {
+  const lines: string[] = [];
+  let cpu: number | null = null;
+  let site: StatementSite | null = null;
+  for (let c = 0; c < system.program.config.cpus; c++) {
+    const d = describeCpu(system, s, c);
+    lines.push(d.text);
+    if (cpu === null && d.site !== null) {
+      cpu = c;
+      site = d.site;
+    }
+  }
+  const mainDone = (s[ENV_BASE + Env.MAIN_DONE] as number) !== 0;
+  return { message: `no CPU can make progress${mainDone ? '' : ' and main() has not returned'}:\n${lines.join('\n')}`, cpu, site };
+}
+
+function timeoutMessage(system: MachineSystem, before: Int32Array, c: number, after: Int32Array): string {
+  const waiting = describeCpu(system, before, c).text.replace(/^CPU\d+ waits/, 'waited');
+  const jump = findTimeout(system.vm, before, c);
+  const others: string[] = [];
+  for (let o = 0; o < system.program.config.cpus; o++) if (o !== c) others.push(describeCpu(system, before, o).text);
+  void after;
+  const waited = jump === null ? '' : ` after ${formatNs(jump.ns)} (${jump.iterations.toLocaleString('en-US')} iterations)`;
+  return `CPU${c} timed out: it ${waiting}${waited}, while no other CPU could make progress:\n${others.join('\n')}`;
+}
+
+export function formatNs(ns: number): string {
+  if (ns >= 1e9) return `${(ns / 1e9).toPrecision(3)} s`;
+  if (ns >= 1e6) return `${(ns / 1e6).toPrecision(3)} ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toPrecision(3)} us`;
+  return `${ns} ns`;
+}

@@ -1,0 +1,519 @@
+/**
+ * The interpreter: runs one CPU from its program counter to the end of a
+ * step — the first statement boundary after it did something other CPUs can
+ * observe (a shared read or write, a hardware action). Local computation
+ * folds into the step.
+ *
+ * Hot: called for every transition. Works in place on the state vector;
+ * the operand stack is a preallocated scratch array; allocates nothing
+ * except on the rare path (a violation's detail).
+ */
+import {
+  BinOp, Cpu, CpuFlag, FN_PTR_TAG, Frame, Kind, loadNumber, MAX_OPERAND_DEPTH, normalize, Op, PRIVATE_ACCESS,
+  STR_PTR_TAG, TAG_MASK, UnOp, Width, storeNumber, Env, ENV_BASE, GLOBALS_BASE, FrameKind, NEST_NMI_SHIFT, NEST_IRQ_SHIFT, NEST_EXC_SHIFT,
+  type Program, type StateLayout,
+} from '../compile/index.js';
+import { binary64, compare, Int64RangeError } from './int64.js';
+import { ViolationKind } from './violation.js';
+
+/** Bits of a step's outcome. */
+export const StepFlag = {
+  /** Read memory another CPU may write. */
+  READ: 1,
+  /** Changed shared memory, or this CPU's hardware state. */
+  WRITE: 2,
+  /** A violation happened; `vm.violation` says which. */
+  VIOLATION: 4,
+  /** A non-fatal warning happened; `vm.warning` says which. */
+  WARNING: 8,
+} as const;
+
+/** A kernel builtin: reads its `argc` arguments from `vm.ops[base..]`, returns its result. */
+export type BuiltinFn = (vm: Vm, base: number, argc: number) => number;
+
+/** Statements a step may run without doing anything visible before it is cut (a local loop). */
+const STEP_STATEMENT_BUDGET = 10_000;
+
+export class Vm {
+  readonly program: Program;
+  readonly layout: StateLayout;
+  /** Operand stack scratch. Builtins read their arguments here. */
+  readonly ops = new Float64Array(MAX_OPERAND_DEPTH + 8);
+  /** The state being stepped and the CPU stepping (valid during a step). */
+  state: Int32Array = new Int32Array(0);
+  cpu = 0;
+  /** Absolute base of the stepping CPU's registers. */
+  cpuBase = 0;
+  /** Outcome bits accumulated by the current step. */
+  flags = 0;
+  /** The violation of the last step (ViolationKind), and where. */
+  violation = 0;
+  violationPc = -1;
+  /** The warning of the last step, and its site. */
+  warning = 0;
+  warningSite = -1;
+  /** Nanoseconds of delay (ndelay/udelay/mdelay) the step executed. */
+  delayNs = 0;
+  /** Rare-path detail of the last violation, for messages. */
+  detail = '';
+  /** The pc of the instruction being executed (for builtins' messages). */
+  pc = 0;
+  /** WARN_ON is a violation (--strict). */
+  strict = false;
+  /** Rebuilding a trace: record the statement each step ran, and printk output. */
+  tracing = false;
+  /** While tracing: the site of the statement that made the step visible. */
+  stepSite = -1;
+  /** While tracing: lines printed by the step. */
+  log: string[] | null = null;
+
+  private readonly code: Int32Array;
+  private readonly consts: Float64Array;
+  private readonly fnEntry: Int32Array;
+  private readonly fnFrameSlots: Int32Array;
+  private readonly fnSpillOffset: Int32Array;
+  private readonly fnParamStart: Int32Array;
+  private readonly paramOffsets: Int32Array;
+  private readonly paramWidths: Int32Array;
+  private readonly fnCount: number;
+  private readonly roBase: number;
+  private readonly roEnd: number;
+
+  constructor(program: Program, private readonly builtins: readonly BuiltinFn[]) {
+    this.program = program;
+    this.layout = program.layout;
+    this.code = program.code;
+    this.consts = program.constants;
+    const fns = program.functions;
+    this.fnCount = fns.length;
+    this.fnEntry = Int32Array.from(fns, (f) => f.entry);
+    this.fnFrameSlots = Int32Array.from(fns, (f) => f.frameSlots);
+    this.fnSpillOffset = Int32Array.from(fns, (f) => f.spillOffset);
+    this.fnParamStart = new Int32Array(fns.length + 1);
+    const offs: number[] = [];
+    const widths: number[] = [];
+    fns.forEach((f, i) => {
+      this.fnParamStart[i] = offs.length;
+      for (const p of f.params) {
+        offs.push(p.offset);
+        widths.push(p.width);
+      }
+    });
+    this.fnParamStart[fns.length] = offs.length;
+    this.paramOffsets = Int32Array.from(offs);
+    this.paramWidths = Int32Array.from(widths);
+    this.roBase = program.layout.readOnlyBase;
+    this.roEnd = program.layout.readOnlyEnd;
+  }
+
+  /** Runs CPU `c` of state `s` for one step, in place. Returns StepFlag bits. */
+  step(s: Int32Array, c: number): number {
+    this.state = s;
+    this.cpu = c;
+    const cb = this.layout.cpuBase0 + c * this.layout.cpuSlots;
+    this.cpuBase = cb;
+    this.flags = 0;
+    this.violation = 0;
+    this.warning = 0;
+    this.delayNs = 0;
+    const code = this.code;
+    const ops = this.ops;
+    let pc = s[cb + Cpu.PC] as number;
+    let fp = s[cb + Cpu.FP] as number;
+    let sp = 0;
+    let statements = 0;
+    try {
+      for (;;) {
+        const op = code[pc] as number;
+        switch (op) {
+          case Op.STMT:
+            if (this.tracing && this.flags === 0) this.stepSite = code[pc + 1] as number;
+            if (this.flags !== 0 || ++statements > STEP_STATEMENT_BUDGET) {
+              s[cb + Cpu.PC] = pc;
+              s[cb + Cpu.FP] = fp;
+              return this.flags;
+            }
+            pc += 3;
+            break;
+          case Op.CONST:
+            ops[sp++] = code[pc + 1] as number;
+            pc += 2;
+            break;
+          case Op.CONSTK:
+            ops[sp++] = this.consts[code[pc + 1] as number] as number;
+            pc += 2;
+            break;
+          case Op.LOADL:
+            ops[sp++] = loadNumber(s, fp + (code[pc + 2] as number), code[pc + 1] as number);
+            pc += 3;
+            break;
+          case Op.STOREL: {
+            const w = code[pc + 1] as number;
+            storeNumber(s, fp + (code[pc + 2] as number), w, normalize(ops[--sp] as number, w));
+            pc += 3;
+            break;
+          }
+          case Op.LOADG: {
+            const addr = code[pc + 2] as number;
+            if (addr < this.roBase || addr >= this.roEnd) this.flags |= StepFlag.READ;
+            ops[sp++] = loadNumber(s, addr, code[pc + 1] as number);
+            pc += 3;
+            break;
+          }
+          case Op.STOREG: {
+            const w = code[pc + 1] as number;
+            this.flags |= StepFlag.WRITE;
+            storeNumber(s, code[pc + 2] as number, w, normalize(ops[--sp] as number, w));
+            pc += 3;
+            break;
+          }
+          case Op.ADDRL:
+            ops[sp++] = fp + (code[pc + 1] as number);
+            pc += 2;
+            break;
+          case Op.ADDRG:
+            ops[sp++] = code[pc + 1] as number;
+            pc += 2;
+            break;
+          case Op.LOAD: {
+            const w = code[pc + 1] as number;
+            const addr = ops[sp - 1] as number;
+            if (!this.checkAddress(addr, w === Width.I64 || w === Width.U64 ? 2 : 1, pc)) return this.stop(pc, fp);
+            if ((w & PRIVATE_ACCESS) === 0 && (addr < this.roBase || addr >= this.roEnd)) this.flags |= StepFlag.READ;
+            ops[sp - 1] = loadNumber(s, addr, w & 0xf);
+            pc += 2;
+            break;
+          }
+          case Op.STORE: {
+            const w = code[pc + 1] as number;
+            const v = ops[--sp] as number;
+            const addr = ops[--sp] as number;
+            if (!this.checkAddress(addr, (w & 0xf) === Width.I64 || (w & 0xf) === Width.U64 ? 2 : 1, pc)) return this.stop(pc, fp);
+            if ((w & PRIVATE_ACCESS) === 0) this.flags |= StepFlag.WRITE;
+            storeNumber(s, addr, w & 0xf, normalize(v, w & 0xf));
+            pc += 2;
+            break;
+          }
+          case Op.BIN: {
+            const b = ops[--sp] as number;
+            const a = ops[sp - 1] as number;
+            const r = this.binary(code[pc + 1] as number, code[pc + 2] as number, a, b, pc);
+            if (this.violation !== 0) return this.stop(pc, fp);
+            ops[sp - 1] = r;
+            pc += 3;
+            break;
+          }
+          case Op.UN: {
+            const a = ops[sp - 1] as number;
+            const kind = code[pc + 2] as number;
+            const u = code[pc + 1] as number;
+            if (u === UnOp.LNOT) ops[sp - 1] = a === 0 ? 1 : 0;
+            else if (u === UnOp.NEG) ops[sp - 1] = kind === Kind.I32 ? -a | 0 : kind === Kind.U32 ? -a >>> 0 : a === 0 ? 0 : -a;
+            else ops[sp - 1] = kind === Kind.I32 ? ~a : kind === Kind.U32 ? ~a >>> 0 : -a - 1;
+            pc += 3;
+            break;
+          }
+          case Op.CONV:
+            ops[sp - 1] = normalize(ops[sp - 1] as number, code[pc + 1] as number);
+            pc += 2;
+            break;
+          case Op.JMP:
+            pc = code[pc + 1] as number;
+            break;
+          case Op.JZ:
+            pc = ops[--sp] === 0 ? (code[pc + 1] as number) : pc + 2;
+            break;
+          case Op.JNZ:
+            pc = ops[--sp] !== 0 ? (code[pc + 1] as number) : pc + 2;
+            break;
+          case Op.DUP:
+            ops[sp] = ops[sp - 1] as number;
+            sp++;
+            pc += 1;
+            break;
+          case Op.POP:
+            sp--;
+            pc += 1;
+            break;
+          case Op.TUCK: {
+            const b = ops[sp - 1] as number;
+            ops[sp - 1] = ops[sp - 2] as number;
+            ops[sp - 2] = b;
+            ops[sp++] = b;
+            pc += 1;
+            break;
+          }
+          case Op.SWAP: {
+            const b = ops[sp - 1] as number;
+            ops[sp - 1] = ops[sp - 2] as number;
+            ops[sp - 2] = b;
+            pc += 1;
+            break;
+          }
+          case Op.CALL:
+          case Op.CALLI: {
+            const indirect = op === Op.CALLI;
+            const argc = code[pc + (indirect ? 1 : 2)] as number;
+            const spill = code[pc + (indirect ? 2 : 3)] as number;
+            let fn: number;
+            if (indirect) {
+              const target = ops[sp - argc - 1] as number;
+              fn = (target & FN_PTR_TAG) !== 0 ? target & TAG_MASK : -1;
+              if (target === 0 || fn < 0 || fn >= this.fnCount || (this.fnEntry[fn] as number) < 0) {
+                this.fault(target === 0 ? ViolationKind.NULL_DEREFERENCE : ViolationKind.OUT_OF_BOUNDS, pc, target === 0 ? 'call through a NULL function pointer' : 'call through a pointer that is not a function');
+                return this.stop(pc, fp);
+              }
+              for (let i = sp - argc - 1; i < sp - 1; i++) ops[i] = ops[i + 1] as number;
+              sp--;
+            } else {
+              fn = code[pc + 1] as number;
+            }
+            const newFp = s[cb + Cpu.SP] as number;
+            const frameSlots = this.fnFrameSlots[fn] as number;
+            if (newFp + frameSlots > cb + this.layout.cpuSlots) {
+              this.fault(ViolationKind.STACK_OVERFLOW, pc, `calling ${this.program.functions[fn]?.name ?? '?'} overflows CPU${c}'s stack`);
+              return this.stop(pc, fp);
+            }
+            // Keep the caller's pending operands in its frame (they are state now).
+            if (spill > 0) {
+              const spillAt = fp + (this.fnSpillOffset[(s[fp + Frame.FN] as number) - 1] as number);
+              for (let k = 0; k < spill; k++) storeNumber(s, spillAt + 2 * k, Width.I64, ops[k] as number);
+            }
+            s[newFp + Frame.FN] = fn + 1;
+            s[newFp + Frame.RET_PC] = pc + (indirect ? 3 : 4);
+            s[newFp + Frame.PREV_FP] = fp;
+            s[newFp + Frame.AUX] = spill;
+            const p0 = this.fnParamStart[fn] as number;
+            const p1 = this.fnParamStart[fn + 1] as number;
+            for (let i = p0; i < p1 && i - p0 < argc; i++) {
+              const w = this.paramWidths[i] as number;
+              storeNumber(s, newFp + (this.paramOffsets[i] as number), w, normalize(ops[spill + i - p0] as number, w));
+            }
+            sp = 0;
+            fp = newFp;
+            s[cb + Cpu.FP] = fp;
+            s[cb + Cpu.SP] = newFp + frameSlots;
+            pc = this.fnEntry[fn] as number;
+            break;
+          }
+          case Op.RET: {
+            const value = ops[--sp] as number;
+            const fn = (s[fp + Frame.FN] as number) - 1;
+            const retPc = s[fp + Frame.RET_PC] as number;
+            const prevFp = s[fp + Frame.PREV_FP] as number;
+            const spill = s[fp + Frame.AUX] as number;
+            s.fill(0, fp, fp + (this.fnFrameSlots[fn] as number));
+            s[cb + Cpu.SP] = fp;
+            fp = prevFp;
+            s[cb + Cpu.FP] = fp;
+            sp = 0;
+            if (spill > 0) {
+              const spillAt = fp + (this.fnSpillOffset[(s[fp + Frame.FN] as number) - 1] as number);
+              for (let k = 0; k < spill; k++) {
+                ops[sp++] = loadNumber(s, spillAt + 2 * k, Width.I64);
+                s[spillAt + 2 * k] = 0;
+                s[spillAt + 2 * k + 1] = 0;
+              }
+            }
+            ops[sp++] = value;
+            pc = retPc;
+            break;
+          }
+          case Op.BUILTIN: {
+            const argc = code[pc + 2] as number;
+            const base = sp - argc;
+            this.pc = pc;
+            const r = (this.builtins[code[pc + 1] as number] as BuiltinFn)(this, base, argc);
+            if (this.violation !== 0) return this.stop(pc, fp);
+            sp = base;
+            ops[sp++] = r;
+            pc += 3;
+            break;
+          }
+          case Op.PTRADD: {
+            const i = ops[--sp] as number;
+            const base = ops[sp - 1] as number;
+            if (base === 0 && i !== 0) {
+              this.fault(ViolationKind.NULL_DEREFERENCE, pc, 'a member or element of a NULL pointer');
+              return this.stop(pc, fp);
+            }
+            ops[sp - 1] = base + i * (code[pc + 1] as number);
+            pc += 2;
+            break;
+          }
+          case Op.PTRDIFF: {
+            const b = ops[--sp] as number;
+            ops[sp - 1] = Math.trunc(((ops[sp - 1] as number) - b) / (code[pc + 1] as number));
+            pc += 2;
+            break;
+          }
+          case Op.CHKIDX: {
+            const i = ops[sp - 1] as number;
+            const length = code[pc + 1] as number;
+            if (i < 0 || i >= length) {
+              this.fault(ViolationKind.OUT_OF_BOUNDS, pc, `index ${i} is out of bounds for an array of ${length}`);
+              return this.stop(pc, fp);
+            }
+            pc += 2;
+            break;
+          }
+          case Op.COPY: {
+            const n = code[pc + 1] as number;
+            const src = ops[--sp] as number;
+            const dst = ops[--sp] as number;
+            if (!this.checkAddress(src, n, pc) || !this.checkAddress(dst, n, pc)) return this.stop(pc, fp);
+            s.copyWithin(dst, src, src + n);
+            this.flags |= StepFlag.READ | StepFlag.WRITE;
+            pc += 2;
+            break;
+          }
+          case Op.ZERO: {
+            const n = code[pc + 1] as number;
+            const addr = ops[--sp] as number;
+            s.fill(0, addr, addr + n);
+            pc += 2;
+            break;
+          }
+          case Op.TASK_EXIT:
+            s[cb + Cpu.FLAGS] = (s[cb + Cpu.FLAGS] as number) | CpuFlag.IDLE | CpuFlag.IF;
+            s[cb + Cpu.PC] = this.program.entries.idlePc;
+            s[cb + Cpu.FP] = 0;
+            if (c === 0) s[ENV_BASE + Env.MAIN_DONE] = 1;
+            return this.flags | StepFlag.WRITE;
+          case Op.IRET:
+            this.iret(s, cb, fp);
+            this.flags |= StepFlag.WRITE;
+            pc = s[cb + Cpu.PC] as number;
+            fp = s[cb + Cpu.FP] as number;
+            sp = 0;
+            if ((s[cb + Cpu.FLAGS] as number) & CpuFlag.IDLE) return this.flags;
+            break;
+          case Op.FAULT:
+            this.fault(code[pc + 1] as number, pc, 'control reached a fault');
+            return this.stop(pc, fp);
+          case Op.IDLE:
+            return this.flags;
+          case Op.NOP:
+            pc += 1;
+            break;
+          default:
+            throw new Error(`irqcheck bug: bad opcode ${op} at pc ${pc}`);
+        }
+      }
+    } catch (err) {
+      if (err instanceof Int64RangeError) {
+        this.fault(ViolationKind.OUT_OF_BOUNDS, pc, err.message);
+        return this.stop(pc, fp);
+      }
+      throw err;
+    }
+  }
+
+  /** Records a violation of the current step (rare path). */
+  fault(kind: number, pc: number, detail: string): void {
+    this.violation = kind;
+    this.violationPc = pc;
+    this.detail = detail;
+    this.flags |= StepFlag.VIOLATION;
+  }
+
+  /** Records a warning; with --strict it is a violation. */
+  warn(site: number, detail: string): void {
+    if (this.strict) {
+      this.fault(ViolationKind.WARNING, this.pc, detail);
+      return;
+    }
+    this.warning = ViolationKind.WARNING;
+    this.warningSite = site;
+    this.detail = detail;
+    this.flags |= StepFlag.WARNING;
+  }
+
+  /** Marks the step as having read / written shared state (for builtins). */
+  read(): void {
+    this.flags |= StepFlag.READ;
+  }
+
+  write(): void {
+    this.flags |= StepFlag.WRITE;
+  }
+
+  /** Whether `addr` is readable memory of `slots` slots; faults if not. */
+  checkAddress(addr: number, slots: number, pc: number): boolean {
+    if (addr === 0) {
+      this.fault(ViolationKind.NULL_DEREFERENCE, pc, 'dereference of a NULL pointer');
+      return false;
+    }
+    if ((addr & (FN_PTR_TAG | STR_PTR_TAG)) !== 0 || addr < 0 || addr !== Math.floor(addr)) {
+      this.fault(ViolationKind.OUT_OF_BOUNDS, pc, (addr & STR_PTR_TAG) !== 0 ? 'a string literal is not memory the model can read' : 'dereference of a pointer that points to no object');
+      return false;
+    }
+    const L = this.layout;
+    if (addr >= L.globalsBase && addr + slots <= L.globalsBase + L.globalsSlots) return true;
+    if (addr >= L.cpuBase0 && addr < L.stateSlots) {
+      const c = Math.floor((addr - L.cpuBase0) / L.cpuSlots);
+      const cb = L.cpuBase0 + c * L.cpuSlots;
+      if (addr >= cb + Cpu.SLOTS && addr + slots <= (this.state[cb + Cpu.SP] as number)) return true;
+    }
+    this.fault(NULL_LIKE(addr) ? ViolationKind.NULL_DEREFERENCE : ViolationKind.OUT_OF_BOUNDS, pc, `access to address ${addr} outside any live object`);
+    return false;
+  }
+
+  /** Returns from an interrupt frame at `fp` (the handler's frame already popped). */
+  iret(s: Int32Array, cb: number, fp: number): void {
+    const kind = -(s[fp + Frame.FN] as number);
+    const saved = s[fp + Frame.AUX] as number;
+    let flags = s[cb + Cpu.FLAGS] as number;
+    flags = (flags & ~(CpuFlag.IF | CpuFlag.IDLE)) | (saved & (CpuFlag.IF | CpuFlag.IDLE));
+    let nest = s[cb + Cpu.NEST] as number;
+    if (kind === FrameKind.NMI) nest -= 1 << NEST_NMI_SHIFT;
+    else if (kind === FrameKind.IRQ) nest -= 1 << NEST_IRQ_SHIFT;
+    else nest -= 1 << NEST_EXC_SHIFT;
+    // IRET unblocks NMIs, whatever frame it returns from (SDM 6.7.1).
+    flags &= ~CpuFlag.NMI_BLOCKED;
+    s[cb + Cpu.NEST] = nest;
+    s[cb + Cpu.FLAGS] = flags;
+    s[cb + Cpu.PC] = s[fp + Frame.RET_PC] as number;
+    s[cb + Cpu.FP] = s[fp + Frame.PREV_FP] as number;
+    s.fill(0, fp, fp + Frame.HEADER);
+    s[cb + Cpu.SP] = fp;
+  }
+
+  private stop(pc: number, fp: number): number {
+    const cb = this.cpuBase;
+    this.state[cb + Cpu.PC] = pc;
+    this.state[cb + Cpu.FP] = fp;
+    return this.flags;
+  }
+
+  private binary(op: number, kind: number, a: number, b: number, pc: number): number {
+    if ((op === BinOp.DIV || op === BinOp.MOD) && b === 0) {
+      this.fault(ViolationKind.DIVISION_BY_ZERO, pc, 'division by zero');
+      return 0;
+    }
+    if (kind === Kind.I32 || kind === Kind.U32) {
+      const u = kind === Kind.U32;
+      let r: number;
+      switch (op) {
+        case BinOp.ADD: r = a + b; break;
+        case BinOp.SUB: r = a - b; break;
+        case BinOp.MUL: r = u ? Math.imul(a, b) >>> 0 : Math.imul(a, b); break;
+        case BinOp.DIV: r = Math.trunc(a / b); break;
+        case BinOp.MOD: r = a % b; break;
+        case BinOp.SHL: r = a << (b & 31); break;
+        case BinOp.SHR: r = u ? a >>> (b & 31) : a >> (b & 31); break;
+        case BinOp.AND: r = a & b; break;
+        case BinOp.OR: r = a | b; break;
+        case BinOp.XOR: r = a ^ b; break;
+        default: return compare(op, a, b);
+      }
+      return u ? r >>> 0 : r | 0;
+    }
+    return binary64(op, a, b, kind === Kind.U64);
+  }
+}
+
+/** Addresses below the globals are never objects; they come from NULL plus an offset. */
+function NULL_LIKE(addr: number): boolean {
+  return addr > 0 && addr < GLOBALS_BASE;
+}
