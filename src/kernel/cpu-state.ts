@@ -29,7 +29,7 @@ function nest(vm: Vm, shift: number): number {
 
 const none: BuiltinFn = () => 0;
 const delay = (nsPerUnit: number): BuiltinFn => (vm, base) => {
-  vm.delayNs += arg(vm, base, 0) * nsPerUnit;
+  vm.spendTime(arg(vm, base, 0) * nsPerUnit);
   return 0;
 };
 
@@ -62,7 +62,10 @@ export const CPU_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   in_nmi: (vm) => nest(vm, NEST_NMI_SHIFT),
   in_hardirq: (vm) => nest(vm, NEST_IRQ_SHIFT),
   in_interrupt: (vm) => nest(vm, NEST_NMI_SHIFT) + nest(vm, NEST_IRQ_SHIFT) + nest(vm, NEST_EXC_SHIFT),
-  cpu_relax: none,
+  cpu_relax: (vm) => {
+    vm.spendTime(0);
+    return 0;
+  },
   touch_nmi_watchdog: none,
   barrier: none,
   smp_mb: none,

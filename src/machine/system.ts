@@ -125,7 +125,7 @@ export class MachineSystem implements TransitionSystem {
       if ((stepFlags & StepFlag.WARNING) !== 0) sink.warning(id, findingCode(vm.warning, vm.warningSite));
       if ((stepFlags & StepFlag.WRITE) === 0) {
         if (sameState(succ, s)) continue; // spinning in place: a self-loop
-        const waiting = this.waits.classify(s, succ, c);
+        const waiting = this.waits.classify(s, succ, c, vm.delayed);
         if (waiting === Waiting.TIMED) {
           // Counting down: only when time passes (below).
           this.timed[c] = 1;

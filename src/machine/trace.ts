@@ -104,6 +104,8 @@ export function rebuildViolation(system: MachineSystem, finding: Finding, severi
     const depth = depthOf(s, cb);
     vm.tracing = true;
     vm.stepSite = p.pcSite[s[cb + Cpu.PC] as number] ?? -1;
+    vm.stepModelSite = vm.stepSite;
+    vm.stepKernelFn = null;
     vm.log = [];
     const ok = system.apply(s, t);
     vm.tracing = false;
@@ -120,7 +122,7 @@ export function rebuildViolation(system: MachineSystem, finding: Finding, severi
       violationCpu = c;
       violationSite = displaySite(p, before, c, vm.warningSite).site;
     }
-    steps.push(describeStep(system, before, s, t, i + 1, context, depth, vm.stepSite, vm.log));
+    steps.push(describeStep(system, before, s, t, i + 1, context, depth, vm.stepModelSite, vm.stepKernelFn, vm.log));
     if (kind === TransitionKind.TIME) {
       detail = timeoutMessage(system, before, c, s);
       violationCpu = c;
@@ -146,7 +148,7 @@ export function rebuildViolation(system: MachineSystem, finding: Finding, severi
   };
 }
 
-function describeStep(system: MachineSystem, before: Int32Array, after: Int32Array, t: number, index: number, context: ContextName, depth: number, stepSite: number, log: readonly string[]): TraceStep {
+function describeStep(system: MachineSystem, before: Int32Array, after: Int32Array, t: number, index: number, context: ContextName, depth: number, stepSite: number, kernelFn: string | null, log: readonly string[]): TraceStep {
   const p = system.program;
   const L = p.layout;
   const c = transitionCpu(t);
@@ -158,7 +160,11 @@ function describeStep(system: MachineSystem, before: Int32Array, after: Int32Arr
   };
   switch (transitionKind(t)) {
     case TransitionKind.STEP: {
-      const w = where(before, stepSite);
+      const site = p.sites[stepSite];
+      const w = { file: site?.file ?? p.file, line: site?.line ?? 0, text: site?.text ?? '', fn: site?.fn ?? '' };
+      // Kernel code with no model caller (a stopper thread, the NMI entry) is labelled by its API.
+      if (site !== undefined && !isModelFunction(p, site.fn)) w.text = `${apiName(site.fn)}: ${site.text}`;
+      else if (kernelFn !== null) w.text = `${w.text} [${apiName(kernelFn)}]`;
       const notes: string[] = [...log.map((l) => `printk: ${l}`)];
       const msrBefore = (before[cb + Cpu.MSR] as number) - 1;
       const msrAfter = (after[cb + Cpu.MSR] as number) - 1;
@@ -175,7 +181,7 @@ function describeStep(system: MachineSystem, before: Int32Array, after: Int32Arr
     }
     case TransitionKind.WAKE: {
       const fn = p.functions[(before[cb + Cpu.WORK] as number) - 1]?.name ?? '?';
-      return { ...base, cpu: c, event: 'wake', context, file: p.file, line: 0, text: `wakes to run ${fn}`, fn, note: null };
+      return { ...base, cpu: c, event: 'wake', context, file: p.file, line: 0, text: `wakes: ${apiName(fn)} thread`, fn, note: null };
     }
     case TransitionKind.EXTERNAL_NMI: {
       const taken = depthOf(after, cb) > depthOf(before, cb);
@@ -187,6 +193,20 @@ function describeStep(system: MachineSystem, before: Int32Array, after: Int32Arr
     default:
       throw new Error(`irqcheck bug: transition ${t}`);
   }
+}
+
+function isModelFunction(p: Program, name: string): boolean {
+  return p.functions.some((f) => f.name === name && f.isModel);
+}
+
+/** Kernel-internal function names as the Linux API a reader knows. */
+function apiName(fn: string): string {
+  if (fn.startsWith('__irqcheck_sm_') || fn === '__irqcheck_multi_cpu_stop') return 'stop_machine';
+  if (fn === '__irqcheck_nmi_entry') return 'nmi_handle';
+  if (fn.startsWith('__irqcheck_rdmsr')) return 'rdmsr';
+  if (fn.startsWith('__irqcheck_wrmsr')) return 'wrmsr';
+  if (fn.startsWith('__irqcheck_send_ipi')) return 'send_IPI';
+  return fn.replace(/^__irqcheck_/, '');
 }
 
 /** What CPU c is doing in state s, for deadlock and timeout messages. */

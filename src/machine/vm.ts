@@ -26,6 +26,8 @@ export const StepFlag = {
   VIOLATION: 4,
   /** A non-fatal warning happened; `vm.warning` says which. */
   WARNING: 8,
+  /** The step spent time: a delay or cpu_relax() (what makes a loop a countdown). */
+  DELAY: 16,
 } as const;
 
 /** A kernel builtin: reads its `argc` arguments from `vm.ops[base..]`, returns its result. */
@@ -54,6 +56,8 @@ export class Vm {
   warningSite = -1;
   /** Nanoseconds of delay (ndelay/udelay/mdelay) the step executed. */
   delayNs = 0;
+  /** The step spent time (see `spendTime`). */
+  delayed = false;
   /** Rare-path detail of the last violation, for messages. */
   detail = '';
   /** The pc of the instruction being executed (for builtins' messages). */
@@ -64,6 +68,9 @@ export class Vm {
   tracing = false;
   /** While tracing: the site of the statement that made the step visible. */
   stepSite = -1;
+  /** While tracing: the model line of that statement, and the kernel function it ran in (null if model code). */
+  stepModelSite = -1;
+  stepKernelFn: string | null = null;
   /** While tracing: lines printed by the step. */
   log: string[] | null = null;
 
@@ -116,6 +123,7 @@ export class Vm {
     this.violation = 0;
     this.warning = 0;
     this.delayNs = 0;
+    this.delayed = false;
     const code = this.code;
     const ops = this.ops;
     let pc = s[cb + Cpu.PC] as number;
@@ -127,7 +135,7 @@ export class Vm {
         const op = code[pc] as number;
         switch (op) {
           case Op.STMT:
-            if (this.tracing && this.flags === 0) this.stepSite = code[pc + 1] as number;
+            if (this.tracing && this.flags === 0) this.traceStatement(code[pc + 1] as number, fp);
             if (this.flags !== 0 || ++statements > STEP_STATEMENT_BUDGET) {
               s[cb + Cpu.PC] = pc;
               s[cb + Cpu.FP] = fp;
@@ -409,6 +417,30 @@ export class Vm {
     }
   }
 
+  /**
+   * While tracing: the statement about to run may be the one that makes the
+   * step visible. Record it, and the model line it belongs to (a kernel
+   * function's statement shows as its caller's line in the model).
+   */
+  private traceStatement(site: number, fp: number): void {
+    this.stepSite = site;
+    this.stepKernelFn = null;
+    const s = this.state;
+    const fns = this.program.functions;
+    let frame = fp;
+    let current = site;
+    while (frame > 0) {
+      const fn = fns[(s[frame + Frame.FN] as number) - 1];
+      if (fn === undefined || fn.isModel) break;
+      this.stepKernelFn ??= fn.name;
+      const caller = s[frame + Frame.PREV_FP] as number;
+      if (caller <= 0 || (s[caller + Frame.FN] as number) <= 0) break;
+      current = this.program.pcSite[(s[frame + Frame.RET_PC] as number) - 1] ?? current;
+      frame = caller;
+    }
+    this.stepModelSite = current;
+  }
+
   /** Records a violation of the current step (rare path). */
   fault(kind: number, pc: number, detail: string): void {
     this.violation = kind;
@@ -436,6 +468,12 @@ export class Vm {
 
   write(): void {
     this.flags |= StepFlag.WRITE;
+  }
+
+  /** The step spends time (ndelay, udelay, mdelay, cpu_relax). Not visible to other CPUs. */
+  spendTime(ns: number): void {
+    this.delayNs += ns;
+    this.delayed = true;
   }
 
   /** Whether `addr` is readable memory of `slots` slots; faults if not. */

@@ -28,20 +28,27 @@ export class WaitDetector {
   }
 
   /**
-   * CPU c took a read-only step from `from` to `after`. Does it wait in `from`?
+   * CPU c took a read-only step from `from` to `after` (spending time or not).
+   * Does it wait in `from`?
    * Neither array is modified.
    */
-  classify(from: Int32Array, after: Int32Array, c: number): number {
+  classify(from: Int32Array, after: Int32Array, c: number, firstStepSpentTime: boolean): number {
     const L = this.vm.layout;
     const cb = L.cpuBase0 + c * L.cpuSlots;
     const pc0 = from[cb + Cpu.PC] as number;
     const fp0 = from[cb + Cpu.FP] as number;
     const s = this.scratch;
     s.set(after);
+    let spentTime = firstStepSpentTime;
     for (let k = 0; k < SOLO_STEP_LIMIT; k++) {
-      if ((s[cb + Cpu.PC] as number) === pc0 && (s[cb + Cpu.FP] as number) === fp0) return compareOutsideStack(s, from, cb + Cpu.SLOTS, cb + L.cpuSlots);
+      if ((s[cb + Cpu.PC] as number) === pc0 && (s[cb + Cpu.FP] as number) === fp0) {
+        const same = compareOutsideStack(s, from, cb + Cpu.SLOTS, cb + L.cpuSlots);
+        // Locals that change around a loop that spends no time make a bounded loop, not a countdown.
+        return same === Waiting.TIMED && !spentTime ? Waiting.NONE : same;
+      }
       const flags = this.vm.step(s, c);
       if ((flags & (StepFlag.WRITE | StepFlag.VIOLATION | StepFlag.WARNING)) !== 0) return Waiting.NONE;
+      spentTime ||= this.vm.delayed;
     }
     return Waiting.NONE;
   }
