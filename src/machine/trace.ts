@@ -209,6 +209,24 @@ function apiName(fn: string): string {
   return fn.replace(/^__irqcheck_/, '');
 }
 
+/**
+ * The statement a waiting CPU keeps re-reading: one traced step from `s`
+ * runs around the loop to the read that makes the step visible.
+ */
+function waitedOn(system: MachineSystem, s: Int32Array, c: number): { site: StatementSite | null; via: string | null } {
+  const p = system.program;
+  const vm = system.vm;
+  const copy = Int32Array.from(s);
+  const cb = p.layout.cpuBase0 + c * p.layout.cpuSlots;
+  vm.tracing = true;
+  vm.stepSite = p.pcSite[s[cb + Cpu.PC] as number] ?? -1;
+  vm.stepModelSite = vm.stepSite;
+  vm.stepKernelFn = null;
+  vm.step(copy, c);
+  vm.tracing = false;
+  return { site: p.sites[vm.stepModelSite] ?? null, via: vm.stepKernelFn };
+}
+
 /** What CPU c is doing in state s, for deadlock and timeout messages. */
 export function describeCpu(system: MachineSystem, s: Int32Array, c: number): { text: string; site: StatementSite | null } {
   const p = system.program;
@@ -216,7 +234,7 @@ export function describeCpu(system: MachineSystem, s: Int32Array, c: number): { 
   const flags = s[cb + Cpu.FLAGS] as number;
   const context = contextOf(s, cb);
   if (context === 'idle') return { text: `CPU${c} is idle`, site: null };
-  const { site, via } = displaySite(p, s, c, p.pcSite[s[cb + Cpu.PC] as number] ?? -1);
+  const { site, via } = waitedOn(system, s, c);
   const where = site === null ? 'somewhere' : `${site.file}:${site.line} (${site.text})`;
   const state = [
     context === 'nmi' ? 'in NMI context' : context === 'irq' ? 'in IRQ context' : 'in task context',
