@@ -363,11 +363,12 @@ class UnitCompiler implements FunctionUnit {
     const onPath = new Set<number>();
     let largestFrame = 0;
     for (const f of infos) largestFrame = Math.max(largestFrame, f.frameSlots);
+    // A call through a pointer may reach any address-taken function taking as many arguments.
     const calleesOf = (f: number): number[] => {
       const out: number[] = [];
       for (const c of this.calls.get(f) ?? []) {
         if (c >= 0) out.push(c);
-        else out.push(...this.addressTaken);
+        else for (const t of this.addressTaken) if ((this.fns[t]?.type.params.length ?? -1) === -c - 1) out.push(t);
       }
       return out;
     };
