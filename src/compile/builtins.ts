@@ -121,6 +121,13 @@ export const BUILTINS: readonly BuiltinSpec[] = [
   b('__irqcheck_unknown_nmi', 0),
   b('__irqcheck_nmis_in_flight', 0, INT),
   b('__irqcheck_wake', 2),
+  // the local APIC and MSI devices
+  b('apic_eoi', 0),
+  b('lapic_vector_set_in_irr', 1, BOOL),
+  b('apic_read', 1, UINT),
+  b('__irqcheck_spurious_vector', 1),
+  b('__irqcheck_msi_handled', 1),
+  b('__irqcheck_msi_mask', 2),
 ];
 
 const byName = new Map(BUILTINS.map((spec, id) => [spec.name, id]));

@@ -26,6 +26,10 @@ export interface KernelHooks {
   readonly atomicFunctions: ReadonlySet<string>;
   /** The function the machine calls on NMI delivery. */
   readonly nmiEntry: string;
+  /** The function the machine calls on delivery of a vectored interrupt: `void f(unsigned int vector)`. */
+  readonly irqEntry: string;
+  /** Struct tag of the devices the environment drives (their globals become `Program.devices`). */
+  readonly deviceTag: string;
   /** Files that belong to irqcheck rather than the model. */
   readonly kernelFiles: ReadonlySet<string>;
 }
@@ -62,6 +66,7 @@ class UnitCompiler implements FunctionUnit {
   private readonly globals: PendingGlobal[] = [];
   private readonly staticLocals: PendingGlobal[] = [];
   private current = -1;
+  private reachable = new Set<string>();
 
   constructor(
     private readonly unit: TranslationUnit,
@@ -75,6 +80,7 @@ class UnitCompiler implements FunctionUnit {
     for (const [name, value] of consts) this.scope.defineGlobal({ kind: 'const', name, value, type: name === 'nr_cpu_ids' ? UINT : INT });
 
     this.declareAll();
+    this.reachable = this.kernelReachable();
     const globalsSlots = this.layoutGlobals();
 
     const e = this.emitter;
@@ -85,7 +91,7 @@ class UnitCompiler implements FunctionUnit {
     const infos: FunctionInfo[] = [];
     for (const sym of this.fns) {
       const def = this.defs.get(sym.index);
-      if (def === undefined) {
+      if (def === undefined || !this.reachable.has(sym.name)) {
         infos.push(undefinedFunction(sym));
         continue;
       }
@@ -114,7 +120,8 @@ class UnitCompiler implements FunctionUnit {
 
     const main = this.requireFunction('main', 'the model has no main(): CPU 0 runs int main(void)');
     const nmiEntry = this.requireFunction(this.hooks.nmiEntry, `irqcheck bug: the kernel prelude lacks ${this.hooks.nmiEntry}`);
-    const stackSlots = this.stackSlots(infos, nmiEntry);
+    const irqEntry = this.requireFunction(this.hooks.irqEntry, `irqcheck bug: the kernel prelude lacks ${this.hooks.irqEntry}`);
+    const stackSlots = this.stackSlots(infos, nmiEntry, irqEntry);
 
     const readOnly = this.globals.filter((g) => g.readOnly);
     const roStart = readOnly.length > 0 && readOnly[0]?.sym ? (readOnly[0].sym.address - GLOBALS_BASE) : globalsSlots;
@@ -127,13 +134,14 @@ class UnitCompiler implements FunctionUnit {
       code,
       constants: Float64Array.from(this.constants),
       functions: infos,
-      globals: [...this.globals, ...this.staticLocals].map((g) => globalInfo(g)),
+      globals: [...this.globals, ...this.staticLocals].filter((g) => g.sym !== null).map((g) => globalInfo(g)),
       layout,
       initialGlobals,
       sites: this.sites,
       pcSite,
       strings: this.strings,
-      entries: { main, nmiEntry, idlePc, taskExitPc, iretPc },
+      entries: { main, nmiEntry, irqEntry, idlePc, taskExitPc, iretPc },
+      devices: this.deviceTable(),
       sources: this.unit.sources,
       file: this.unit.file,
     };
@@ -273,11 +281,12 @@ class UnitCompiler implements FunctionUnit {
       this.scope.defineGlobal(g.sym);
       next += Math.max(1, slotsOf(g.type));
     };
-    for (const g of this.globals) if (!g.readOnly) place(g);
+    const used = this.globals.filter((g) => this.reachable.has(g.decl.name));
+    for (const g of used) if (!g.readOnly) place(g);
     this.staticBase = next;
     this.staticCapacity = this.countStaticLocalSlots();
     next += this.staticCapacity;
-    for (const g of this.globals) if (g.readOnly) place(g);
+    for (const g of used) if (g.readOnly) place(g);
     return next;
   }
 
@@ -312,6 +321,46 @@ class UnitCompiler implements FunctionUnit {
     };
     for (const def of this.defs.values()) visit(def.body);
     return slots;
+  }
+
+  /**
+   * Names the model can reach: everything the model's own code and globals
+   * mention, closed over the kernel functions and globals they mention, plus
+   * the machine's entries. Kernel objects outside this set take no state.
+   */
+  private kernelReachable(): Set<string> {
+    const reached = new Set<string>([this.hooks.nmiEntry, this.hooks.irqEntry]);
+    const work: unknown[] = [];
+    const isKernel = (loc: SourceLoc): boolean => this.hooks.kernelFiles.has(loc.file);
+    for (const [, def] of this.defs) {
+      if (!isKernel(def.loc)) {
+        reached.add(def.name);
+        work.push(def.body);
+      }
+    }
+    for (const g of this.globals) {
+      if (!isKernel(g.decl.loc)) {
+        reached.add(g.decl.name);
+        work.push(g.decl);
+      }
+    }
+    const kernelDefs = new Map<string, unknown>();
+    for (const [, def] of this.defs) if (isKernel(def.loc)) kernelDefs.set(def.name, def.body);
+    for (const g of this.globals) if (isKernel(g.decl.loc)) kernelDefs.set(g.decl.name, g.decl);
+    for (const name of reached) {
+      const node = kernelDefs.get(name);
+      if (node !== undefined) work.push(node);
+    }
+    while (work.length > 0) {
+      const node = work.pop();
+      collectIdents(node, (name) => {
+        if (reached.has(name)) return;
+        reached.add(name);
+        const def = kernelDefs.get(name);
+        if (def !== undefined) work.push(def);
+      });
+    }
+    return reached;
   }
 
   // --- checks ----------------------------------------------------------------
@@ -358,7 +407,32 @@ class UnitCompiler implements FunctionUnit {
 
   // --- stack sizing ------------------------------------------------------------
 
-  private stackSlots(infos: readonly FunctionInfo[], nmiEntry: number): number {
+  /** Globals of the device struct type (and arrays of them). */
+  private deviceTable(): { addresses: number[]; names: string[]; fields: Map<string, number>; locs: SourceLoc[] } {
+    const addresses: number[] = [];
+    const names: string[] = [];
+    const locs: SourceLoc[] = [];
+    const fields = new Map<string, number>();
+    for (const g of this.globals) {
+      if (g.sym === null) continue;
+      let t = g.type;
+      let count = 1;
+      if (t.kind === 'array') {
+        count = t.length;
+        t = t.of;
+      }
+      if (t.kind !== 'struct' || t.tag !== this.hooks.deviceTag || t.fields === null) continue;
+      for (const f of t.fields) fields.set(f.name, f.offset);
+      for (let i = 0; i < count; i++) {
+        addresses.push(g.sym.address + i * t.slots);
+        names.push(g.type.kind === 'array' ? `${g.decl.name}[${i}]` : g.decl.name);
+        locs.push(g.decl.loc);
+      }
+    }
+    return { addresses, names, fields, locs };
+  }
+
+  private stackSlots(infos: readonly FunctionInfo[], nmiEntry: number, irqEntry: number): number {
     const memo = new Map<number, number>();
     const onPath = new Set<number>();
     let largestFrame = 0;
@@ -386,8 +460,10 @@ class UnitCompiler implements FunctionUnit {
     };
     let task = chain(this.requireFunction('main', ''));
     for (const f of this.addressTaken) task = Math.max(task, chain(f));
+    // Task, then an IRQ on top, then an NMI on top of that.
     const nmi = Frame.HEADER + chain(nmiEntry);
-    return task + nmi;
+    const irq = Frame.HEADER + chain(irqEntry);
+    return task + irq + nmi;
   }
 
   // --- initial image -------------------------------------------------------------
@@ -467,6 +543,18 @@ class UnitCompiler implements FunctionUnit {
     }
     return null;
   }
+}
+
+/** Calls `visit` with every identifier mentioned anywhere inside an AST node. */
+function collectIdents(node: unknown, visit: (name: string) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) collectIdents(item, visit);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const record = node as { readonly kind?: unknown; readonly name?: unknown };
+  if (record.kind === 'ident' && typeof record.name === 'string') visit(record.name);
+  for (const value of Object.values(node)) if (typeof value === 'object') collectIdents(value, visit);
 }
 
 function globalInfo(g: PendingGlobal): VariableInfo {

@@ -10,14 +10,14 @@
  */
 export { compileProgram, MAX_OPERAND_DEPTH } from './compiler.js';
 export type { KernelHooks } from './compiler.js';
-export type { FunctionInfo, ModelConfig, Program, ProgramEntries, StatementSite, VariableInfo } from './program.js';
+export type { DeviceTable, FunctionInfo, ModelConfig, Program, ProgramEntries, StatementSite, VariableInfo } from './program.js';
 export { BUILTINS, builtinId, requireBuiltin } from './builtins.js';
 export type { BuiltinSpec } from './builtins.js';
 export { Op, OPERANDS, StmtFlag, Width, Kind, BinOp, UnOp, FN_PTR_TAG, STR_PTR_TAG, TAG_MASK } from './opcodes.js';
 export type { WidthCode, KindCode } from './opcodes.js';
 export { PRIVATE_ACCESS } from './expr.js';
 export {
-  Env, ENV_BASE, GLOBALS_BASE, Cpu, CpuFlag, MsrAccess, Frame, FrameKind, cpuBase, stackBase,
+  Env, ENV_BASE, GLOBALS_BASE, Cpu, CpuFlag, APIC_VECTOR_WORDS, MsrAccess, Frame, FrameKind, cpuBase, stackBase,
   NEST_NMI_SHIFT, NEST_IRQ_SHIFT, NEST_EXC_SHIFT, NEST_FIELD_MASK,
 } from './layout.js';
 export type { StateLayout } from './layout.js';

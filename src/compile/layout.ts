@@ -47,8 +47,15 @@ export const Cpu = {
   WORK: 6,
   /** Nesting: NMI contexts entered (bits 0-7), IRQ contexts (8-15), exceptions (16-23). */
   NEST: 7,
-  SLOTS: 8,
+  /** Local APIC Interrupt Request Register: 256 bits, vector v at word v >> 5, bit v & 31. */
+  IRR: 8,
+  /** Local APIC In-Service Register, same layout. */
+  ISR: 16,
+  SLOTS: 24,
 } as const;
+
+/** Words of an APIC vector bitmap (IRR, ISR). */
+export const APIC_VECTOR_WORDS = 8;
 
 /** Bits of `Cpu.FLAGS`. */
 export const CpuFlag = {

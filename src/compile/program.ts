@@ -63,10 +63,24 @@ export interface ProgramEntries {
   readonly main: number;
   /** The NMI entry the machine calls on NMI delivery: `void f(int from_model)`. */
   readonly nmiEntry: number;
+  /** The vectored-interrupt entry (common_interrupt): `void f(unsigned int vector)`; -1 if the model uses no APIC. */
+  readonly irqEntry: number;
   /** Machine stubs: the idle loop, task exit, IRET. */
   readonly idlePc: number;
   readonly taskExitPc: number;
   readonly iretPc: number;
+}
+
+/** The devices the environment drives: globals of the kernel's device struct. */
+export interface DeviceTable {
+  /** Absolute address of each device struct, in declaration order. */
+  readonly addresses: readonly number[];
+  /** The device's name in the model (its variable, with an index for arrays). */
+  readonly names: readonly string[];
+  /** Slot offset of each field of the device struct. */
+  readonly fields: ReadonlyMap<string, number>;
+  /** Where each device is declared. */
+  readonly locs: readonly SourceLoc[];
 }
 
 export interface Program {
@@ -86,6 +100,7 @@ export interface Program {
   /** String literals, indexed by their id. */
   readonly strings: readonly string[];
   readonly entries: ProgramEntries;
+  readonly devices: DeviceTable;
   /** Every source file read, for excerpts. */
   readonly sources: ReadonlyMap<string, string>;
   /** The file the model was loaded from. */

@@ -14,18 +14,15 @@ function setBit(state: Int32Array, mask: number, cpu: number): void {
 export function writeBootState(program: Program, state: Int32Array): void {
   const { cpus, smt } = program.config;
   const words = Math.ceil(cpus / 32);
-  const find = (name: string): number => {
-    const g = program.globals.find((v) => v.name === name);
-    if (g === undefined) throw new Error(`irqcheck bug: no kernel object ${name}`);
-    return g.offset;
-  };
+  // Objects the model cannot reach take no state (compile leaves them out): -1.
+  const find = (name: string): number => program.globals.find((v) => v.name === name)?.offset ?? -1;
   const online = find('__cpu_online_mask');
   const siblings = find('__irqcheck_sibling_mask');
   const single = find('__irqcheck_cpumask_of');
   for (let c = 0; c < cpus; c++) {
-    setBit(state, online, c);
-    setBit(state, single + c * words, c);
+    if (online >= 0) setBit(state, online, c);
+    if (single >= 0) setBit(state, single + c * words, c);
     const first = c - (c % smt);
-    for (let t = first; t < first + smt && t < cpus; t++) setBit(state, siblings + c * words, t);
+    if (siblings >= 0) for (let t = first; t < first + smt && t < cpus; t++) setBit(state, siblings + c * words, t);
   }
 }

@@ -4,6 +4,7 @@
  */
 import { BUILTINS } from '../compile/index.js';
 import type { BuiltinFn } from '../machine/index.js';
+import { APIC_BUILTINS } from './apic.js';
 import { ATOMIC_BUILTINS } from './atomic.js';
 import { CHECK_BUILTINS } from './checks.js';
 import { CPU_BUILTINS } from './cpu-state.js';
@@ -12,6 +13,7 @@ import { HARDWARE_BUILTINS } from './hardware.js';
 import { PRINTK_BUILTINS } from './printk.js';
 
 const ALL: Readonly<Record<string, BuiltinFn>> = {
+  ...APIC_BUILTINS,
   ...ATOMIC_BUILTINS,
   ...CHECK_BUILTINS,
   ...CPU_BUILTINS,

@@ -4,9 +4,8 @@
  * NMI check, and waking an idle CPU to run task work (stopper threads).
  */
 import { Cpu, CpuFlag, FN_PTR_TAG, MsrAccess, NEST_FIELD_MASK, NEST_NMI_SHIFT, TAG_MASK } from '../compile/index.js';
-import { UnsupportedError } from '../lang/index.js';
 import type { BuiltinFn, Vm } from '../machine/index.js';
-import { beginMsrAccess, coreUpdated, endMsrAccess, MSR_IA32_UCODE_REV, MSR_IA32_UCODE_WRITE, ViolationKind } from '../machine/index.js';
+import { beginMsrAccess, coreUpdated, endMsrAccess, MSR_IA32_UCODE_REV, MSR_IA32_UCODE_WRITE, requestVector, ViolationKind } from '../machine/index.js';
 import { arg } from './memory.js';
 
 /** enum ucode_state values (v5.19). */
@@ -17,11 +16,6 @@ function targetCpu(vm: Vm, cpu: number): number {
   if (cpu >= 0 && cpu < vm.layout.cpus && cpu === Math.floor(cpu)) return vm.layout.cpuBase0 + cpu * vm.layout.cpuSlots;
   vm.fault(ViolationKind.OUT_OF_BOUNDS, vm.pc, `CPU number ${cpu} is outside 0..${vm.layout.cpus - 1}`);
   return -1;
-}
-
-function siteLoc(vm: Vm): { file: string; line: number; col: number } | null {
-  const site = vm.program.sites[vm.program.pcSite[vm.pc] ?? -1];
-  return site === undefined ? null : { file: site.file, line: site.line, col: site.col };
 }
 
 export const HARDWARE_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
@@ -51,9 +45,16 @@ export const HARDWARE_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     return 0;
   },
   __irqcheck_send_vector: (vm, base) => {
+    const tb = targetCpu(vm, arg(vm, base, 0));
     const vector = arg(vm, base, 1);
-    throw new UnsupportedError('vector-ipi', `an IPI with vector 0x${vector.toString(16)} needs the local APIC model`, siteLoc(vm),
-      'irqcheck models NMI IPIs (NMI_VECTOR) so far; vectored interrupts come with the local APIC');
+    if (tb < 0) return 0;
+    if (vector < 0x10 || vector > 0xff) {
+      vm.fault(ViolationKind.OUT_OF_BOUNDS, vm.pc, `IPI with vector ${vector}, outside 0x10..0xff`);
+      return 0;
+    }
+    requestVector(vm.state, tb, vector);
+    vm.write();
+    return 0;
   },
   __irqcheck_unknown_nmi: (vm) => {
     vm.fault(ViolationKind.UNKNOWN_NMI, vm.pc, `CPU${vm.cpu} took an NMI sent by the model that no NMI_LOCAL handler claimed ("Uhhuh. NMI received for unknown reason")`);

@@ -9,7 +9,7 @@
  * not know: the search or how results are reported.
  */
 import type { KernelHooks } from '../compile/index.js';
-import { ATOMIC_FUNCTIONS, NMI_ENTRY, PRELUDE_FILE, PRELUDE_SOURCE, READ_ONLY_GLOBALS } from './prelude.js';
+import { ATOMIC_FUNCTIONS, DEVICE_TAG, IRQ_ENTRY, NMI_ENTRY, PRELUDE_FILE, PRELUDE_SOURCE, READ_ONLY_GLOBALS } from './prelude.js';
 
 export { kernelBuiltins } from './builtin-table.js';
 export { writeBootState } from './boot.js';
@@ -21,6 +21,8 @@ export const KERNEL_HOOKS: KernelHooks = {
   readOnlyGlobals: READ_ONLY_GLOBALS,
   atomicFunctions: ATOMIC_FUNCTIONS,
   nmiEntry: NMI_ENTRY,
+  irqEntry: IRQ_ENTRY,
+  deviceTag: DEVICE_TAG,
   kernelFiles: new Set([PRELUDE_FILE]),
 };
 

@@ -27,10 +27,23 @@ export const ATOMIC_FUNCTIONS: ReadonlySet<string> = new Set([
   '__register_nmi_handler',
   '__irqcheck_unregister_nmi',
   '__irqcheck_sm_setup',
+  'request_irq',
+  'free_irq',
+  'irq_assign_vector',
+  'irq_release_vector',
+  '__irq_msi_compose_msg',
+  'msi_device_start',
+  '__irqcheck_csd_queue',
 ]);
 
 /** The function the machine runs on NMI delivery (then IRETs). */
 export const NMI_ENTRY = '__irqcheck_nmi_entry';
+
+/** The function the machine runs on delivery of a vectored interrupt (then IRETs). */
+export const IRQ_ENTRY = '__irqcheck_irq_entry';
+
+/** The struct tag of MSI devices: every global of this type is a device the environment drives. */
+export const DEVICE_TAG = 'msi_device';
 
 export const PRELUDE_SOURCE = String.raw`
 /* ---- types ---- */
@@ -311,6 +324,272 @@ static struct apic __irqcheck_apic = {
 	.send_IPI_self = __irqcheck_send_ipi_self,
 };
 static struct apic *apic = &__irqcheck_apic;
+
+/* ---- the local APIC and vectored interrupts (arch/x86/include/asm/irq_vectors.h, kernel/irq.c) ---- */
+#define NR_VECTORS 256
+#define FIRST_EXTERNAL_VECTOR 0x20
+#define LOCAL_TIMER_VECTOR 0xec
+#define CALL_FUNCTION_SINGLE_VECTOR 0xfb
+#define CALL_FUNCTION_VECTOR 0xfc
+#define RESCHEDULE_VECTOR 0xfd
+#define SPURIOUS_APIC_VECTOR 0xff
+#define NR_IRQS 16
+#define APIC_ISR 0x100
+#define APIC_TMR 0x180
+#define APIC_IRR 0x200
+#define IRQ_NONE 0
+#define IRQ_HANDLED 1
+#define IRQ_WAKE_THREAD 2
+#define IRQF_SHARED 0x80
+#define ack_APIC_irq() apic_eoi()
+typedef int irqreturn_t;
+typedef irqreturn_t (*irq_handler_t)(int, void *);
+
+struct irq_cfg { unsigned int dest_apicid; unsigned int vector; };
+struct msi_msg { u32 address_lo; u32 address_hi; u32 data; };
+
+/*
+ * A PCI device with MSI, as a model declares it: a global of this type is a
+ * device the environment drives; it may raise at any instruction boundary,
+ * up to max_raises times, once msi_device_start() enabled it.
+ *   static struct msi_device nic = { .irq = 3, .maskable = false, .max_raises = 1 };
+ */
+struct msi_device {
+	bool maskable;
+	bool addr64;
+	int max_raises;
+	unsigned int irq;
+	/* the MSI capability's registers, written by the kernel one word at a time */
+	u32 address_lo;
+	u32 address_hi;
+	u32 data;
+	bool enabled;
+	bool masked;
+	bool pending;
+	/* kept by irqcheck: raises so far, and raises whose handler has not run since */
+	int raised;
+	int unhandled;
+};
+
+struct irq_desc {
+	irq_handler_t handler;
+	void *dev_id;
+	const char *name;
+	unsigned int irq;
+	struct msi_device *msi;
+	struct irq_cfg cfg;
+};
+static struct irq_desc irq_desc[NR_IRQS];
+
+/* arch/x86/include/asm/hw_irq.h: vector_irq[] is per CPU; these mark a vector without a descriptor. */
+static struct irq_desc *__irqcheck_percpu_vector_irq[NR_CPUS][NR_VECTORS];
+#define VECTOR_UNUSED NULL
+#define VECTOR_SHUTDOWN ((struct irq_desc *)-1L)
+#define VECTOR_RETRIGGERED ((struct irq_desc *)-2L)
+#define IS_ERR_OR_NULL(p) (!(p) || (long)(p) < 0)
+#define per_cpu(var, cpu) (__irqcheck_percpu_##var[(cpu)])
+#define vector_irq __irqcheck_percpu_vector_irq[smp_processor_id()]
+#define this_cpu_read(x) (x)
+#define this_cpu_write(x, v) ((x) = (v))
+#define __this_cpu_read(x) (x)
+#define __this_cpu_write(x, v) ((x) = (v))
+
+int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags, const char *name, void *dev)
+{
+	BUG_ON(irq >= NR_IRQS);
+	irq_desc[irq].irq = irq;
+	irq_desc[irq].dev_id = dev;
+	irq_desc[irq].name = name;
+	irq_desc[irq].handler = handler;
+	return 0;
+}
+
+void free_irq(unsigned int irq, void *dev)
+{
+	irq_desc[irq].handler = NULL;
+	irq_desc[irq].dev_id = NULL;
+}
+
+/* The vector domain's allocation: irq now targets (cpu, vector); vector_irq maps it there. */
+void irq_assign_vector(unsigned int irq, unsigned int cpu, unsigned int vector)
+{
+	BUG_ON(irq >= NR_IRQS || vector < FIRST_EXTERNAL_VECTOR || vector >= NR_VECTORS);
+	irq_desc[irq].irq = irq;
+	per_cpu(vector_irq, cpu)[vector] = &irq_desc[irq];
+	irq_desc[irq].cfg.dest_apicid = cpu;
+	irq_desc[irq].cfg.vector = vector;
+}
+
+/* Frees (cpu, vector) after a move, as the vector cleanup does. */
+void irq_release_vector(unsigned int cpu, unsigned int vector)
+{
+	per_cpu(vector_irq, cpu)[vector] = VECTOR_UNUSED;
+}
+
+static inline struct irq_cfg *irqd_cfg(unsigned int irq) { return &irq_desc[irq].cfg; }
+
+/* arch/x86/kernel/apic/apic.c: xAPIC physical destination mode, fixed delivery, edge. */
+void __irq_msi_compose_msg(struct irq_cfg *cfg, struct msi_msg *msg)
+{
+	msg->address_hi = 0;
+	msg->address_lo = 0xfee00000 | (cfg->dest_apicid << 12);
+	msg->data = cfg->vector;
+}
+
+/* drivers/pci/msi: the message goes to config space one 32-bit word at a time. */
+void __pci_write_msi_msg(struct msi_device *dev, struct msi_msg *msg)
+{
+	dev->address_lo = msg->address_lo;
+	if (dev->addr64)
+		dev->address_hi = msg->address_hi;
+	dev->data = msg->data;
+}
+
+static inline void pci_write_msi_msg(unsigned int irq, struct msi_msg *msg) { __pci_write_msi_msg(irq_desc[irq].msi, msg); }
+
+static inline void irq_msi_update_msg(unsigned int irq, struct irq_cfg *cfg)
+{
+	struct msi_msg msg;
+	__irq_msi_compose_msg(cfg, &msg);
+	pci_write_msi_msg(irq, &msg);
+}
+
+/* Binds the device to its IRQ and enables MSI with the IRQ's current target. */
+void msi_device_start(struct msi_device *dev)
+{
+	struct msi_msg msg;
+	irq_desc[dev->irq].msi = dev;
+	__irq_msi_compose_msg(&irq_desc[dev->irq].cfg, &msg);
+	dev->address_lo = msg.address_lo;
+	dev->address_hi = msg.address_hi;
+	dev->data = msg.data;
+	dev->enabled = true;
+}
+
+/* Masking a device that cannot mask is a no-op, as in drivers/pci/msi. */
+static inline void pci_msi_mask_irq(unsigned int irq) { __irqcheck_msi_mask(irq_desc[irq].msi, 1); }
+static inline void pci_msi_unmask_irq(unsigned int irq) { __irqcheck_msi_mask(irq_desc[irq].msi, 0); }
+
+/* apic_retrigger_irq(): an IPI with the irq's vector to its current target. */
+static inline void apic_retrigger_irq(unsigned int irq) { __irqcheck_send_vector(irq_desc[irq].cfg.dest_apicid, irq_desc[irq].cfg.vector); }
+#define irq_retrigger(irq) apic_retrigger_irq(irq)
+
+/* ---- smp_call_function (kernel/smp.c): a call queue per (target, sender) and a function-call IPI ---- */
+typedef void (*smp_call_func_t)(void *info);
+struct __irqcheck_csd { smp_call_func_t func; void *info; int pending; };
+static struct __irqcheck_csd __irqcheck_csd_q[NR_CPUS][NR_CPUS];
+
+static void __irqcheck_flush_call_queue(void)
+{
+	int cpu = smp_processor_id(), from;
+	for (from = 0; from < nr_cpu_ids; from++) {
+		if (__irqcheck_csd_q[cpu][from].pending) {
+			__irqcheck_csd_q[cpu][from].func(__irqcheck_csd_q[cpu][from].info);
+			__irqcheck_csd_q[cpu][from].pending = 0;
+		}
+	}
+}
+
+/* csd_lock() then queue: one step once the previous call to that CPU is done. */
+static void __irqcheck_csd_queue(int cpu, smp_call_func_t func, void *info)
+{
+	int self = smp_processor_id();
+	__irqcheck_csd_q[cpu][self].func = func;
+	__irqcheck_csd_q[cpu][self].info = info;
+	__irqcheck_csd_q[cpu][self].pending = 1;
+}
+
+static void __irqcheck_call_one(int cpu, smp_call_func_t func, void *info)
+{
+	while (__irqcheck_csd_q[cpu][smp_processor_id()].pending)
+		cpu_relax();
+	__irqcheck_csd_queue(cpu, func, info);
+	__irqcheck_send_vector(cpu, CALL_FUNCTION_SINGLE_VECTOR);
+}
+
+static void __irqcheck_call_wait(int cpu)
+{
+	while (__irqcheck_csd_q[cpu][smp_processor_id()].pending)
+		cpu_relax();
+}
+
+static void __irqcheck_call_local(smp_call_func_t func, void *info)
+{
+	unsigned long flags;
+	local_irq_save(flags);
+	func(info);
+	local_irq_restore(flags);
+}
+
+int smp_call_function_single(int cpu, smp_call_func_t func, void *info, int wait)
+{
+	/* kernel/smp.c: calling with interrupts off can deadlock */
+	WARN_ON_ONCE(irqs_disabled());
+	if (cpu == smp_processor_id()) {
+		__irqcheck_call_local(func, info);
+		return 0;
+	}
+	__irqcheck_call_one(cpu, func, info);
+	if (wait)
+		__irqcheck_call_wait(cpu);
+	return 0;
+}
+
+void smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, void *info, bool wait)
+{
+	int cpu, self = smp_processor_id();
+	WARN_ON_ONCE(irqs_disabled());
+	for_each_cpu(cpu, mask)
+		if (cpu != self)
+			__irqcheck_call_one(cpu, func, info);
+	if (wait)
+		for_each_cpu(cpu, mask)
+			if (cpu != self)
+				__irqcheck_call_wait(cpu);
+}
+
+static inline void smp_call_function(smp_call_func_t func, void *info, int wait) { smp_call_function_many(cpu_online_mask, func, info, wait); }
+
+void on_each_cpu_mask(const struct cpumask *mask, smp_call_func_t func, void *info, bool wait)
+{
+	smp_call_function_many(mask, func, info, wait);
+	if (cpumask_test_cpu(smp_processor_id(), mask))
+		__irqcheck_call_local(func, info);
+}
+
+static inline void on_each_cpu(smp_call_func_t func, void *info, int wait) { on_each_cpu_mask(cpu_online_mask, func, info, wait); }
+
+/*
+ * common_interrupt() (arch/x86/kernel/irq.c): the function-call IPIs, then
+ * the vector's descriptor; a vector with none is spurious, once silently if
+ * it was marked VECTOR_RETRIGGERED.
+ */
+void __irqcheck_irq_entry(unsigned int vector)
+{
+	struct irq_desc *desc;
+	if (vector == CALL_FUNCTION_VECTOR || vector == CALL_FUNCTION_SINGLE_VECTOR) {
+		apic_eoi();
+		__irqcheck_flush_call_queue();
+		return;
+	}
+	desc = __irqcheck_percpu_vector_irq[smp_processor_id()][vector];
+	if (!IS_ERR_OR_NULL(desc)) {
+		/* handle_edge_irq(): ack first, then the handler */
+		apic_eoi();
+		if (desc->msi)
+			__irqcheck_msi_handled(desc->msi);
+		if (desc->handler)
+			desc->handler(desc->irq, desc->dev_id);
+		else
+			__irqcheck_spurious_vector(vector);
+		return;
+	}
+	apic_eoi();
+	if (desc == VECTOR_UNUSED)
+		__irqcheck_spurious_vector(vector);
+	else
+		__irqcheck_percpu_vector_irq[smp_processor_id()][vector] = VECTOR_UNUSED;
+}
 
 /* ---- stop_machine (kernel/stop_machine.c): multi_cpu_stop's states, each acked by every CPU ---- */
 static int (*__irqcheck_sm_fn)(void *);

@@ -21,3 +21,7 @@ export { findTimeout } from './time.js';
 export type { TimeoutJump } from './time.js';
 export { encodeReplayToken, decodeReplayToken } from './replay-token.js';
 export type { ReplayToken } from './replay-token.js';
+export { deliverableVector, requestVector, vectorRequested, endOfInterrupt, highestVector } from './apic.js';
+export { sendMessage, messageTarget } from './msi.js';
+export type { DeviceFields } from './msi.js';
+export { isWarningKind } from './violation.js';

@@ -10,6 +10,8 @@
 import { Cpu, CpuFlag, Env, ENV_BASE, type Program } from '../compile/index.js';
 import type { SuccessorSink, TransitionSystem } from '../check/index.js';
 import { arriveExternalNmi, cpuQuiet, deliverNmi, nmiDeliverable, startWork } from './cpu.js';
+import { deliverableVector, deliverVector, pendingVectors } from './apic.js';
+import { canRaise, raise } from './msi.js';
 import { findTimeout, type TimeoutJump } from './time.js';
 import { findingCode, ViolationKind } from './violation.js';
 import { StepFlag, Vm, type BuiltinFn } from './vm.js';
@@ -23,6 +25,10 @@ export const TransitionKind = {
   EXTERNAL_NMI: 3,
   TIME: 4,
   EARLY_TIMEOUT: 5,
+  /** CPU takes its highest deliverable vector. */
+  IRQ: 6,
+  /** Device (the id's low byte is its index) raises an interrupt. */
+  DEVICE_RAISE: 7,
 } as const;
 
 export const transitionId = (kind: number, cpu: number): number => (kind << 8) | cpu;
@@ -105,6 +111,14 @@ export class MachineSystem implements TransitionSystem {
           if (!sink.violation(transitionId(TransitionKind.NMI, c), vm.violation)) return;
         } else if (!sink.successor(succ, transitionId(TransitionKind.NMI, c))) return;
       }
+      const vector = deliverableVector(s, cb);
+      if (vector >= 0) {
+        stuck = false;
+        succ.set(s);
+        if (!deliverVector(vm, succ, c, vector)) {
+          if (!sink.violation(transitionId(TransitionKind.IRQ, c), vm.violation)) return;
+        } else if (!sink.successor(succ, transitionId(TransitionKind.IRQ, c))) return;
+      }
       if ((flags & CpuFlag.IDLE) !== 0) {
         if ((s[cb + Cpu.WORK] as number) !== 0) {
           stuck = false;
@@ -147,6 +161,17 @@ export class MachineSystem implements TransitionSystem {
         } else if (!sink.successor(succ, id)) return;
       }
     }
+    const f = vm.devices;
+    if (f !== null) {
+      const devices = this.program.devices.addresses;
+      for (let i = 0; i < devices.length; i++) {
+        const d = devices[i] as number;
+        if (!canRaise(s, d, f)) continue;
+        succ.set(s);
+        raise(this.program, succ, d, f);
+        if (!sink.successor(succ, transitionId(TransitionKind.DEVICE_RAISE, i))) return;
+      }
+    }
     if (timedCount > 0 && this.options.spuriousTimeouts) {
       for (let c = 0; c < this.cpus; c++) {
         if (this.timed[c] === 0) continue;
@@ -154,7 +179,11 @@ export class MachineSystem implements TransitionSystem {
         if (jump !== null && !sink.successor(jump.state, transitionId(TransitionKind.EARLY_TIMEOUT, c))) return;
       }
     }
-    if (stuck && !this.finished(s)) {
+    if (stuck) {
+      if (this.finished(s)) {
+        if (this.lostInterrupt(s) >= 0) sink.violation(-1, ViolationKind.LOST_INTERRUPT);
+        return;
+      }
       const first = timedCount > 0 ? this.firstTimeout(s) : null;
       if (first !== null) sink.violation(transitionId(TransitionKind.TIME, first.cpu), ViolationKind.TIMEOUT);
       else sink.violation(-1, ViolationKind.DEADLOCK);
@@ -184,6 +213,19 @@ export class MachineSystem implements TransitionSystem {
         if ((state[ENV_BASE + Env.NMIS_LEFT] as number) <= 0) return false;
         arriveExternalNmi(vm, state, c);
         return true;
+      case TransitionKind.IRQ: {
+        const vector = deliverableVector(state, cb);
+        if (vector < 0) return false;
+        deliverVector(vm, state, c, vector);
+        return true;
+      }
+      case TransitionKind.DEVICE_RAISE: {
+        const f = vm.devices;
+        const d = this.program.devices.addresses[c];
+        if (f === null || d === undefined || !canRaise(state, d, f)) return false;
+        raise(this.program, state, d, f);
+        return true;
+      }
       case TransitionKind.TIME:
       case TransitionKind.EARLY_TIMEOUT: {
         const jump = findTimeout(vm, state, c);
@@ -211,8 +253,20 @@ export class MachineSystem implements TransitionSystem {
   finished(s: Int32Array): boolean {
     if ((s[ENV_BASE + Env.MAIN_DONE] as number) === 0) return false;
     const L = this.program.layout;
-    for (let c = 0; c < this.cpus; c++) if (!cpuQuiet(s, L.cpuBase0 + c * L.cpuSlots)) return false;
+    for (let c = 0; c < this.cpus; c++) {
+      const cb = L.cpuBase0 + c * L.cpuSlots;
+      if (!cpuQuiet(s, cb) || pendingVectors(s, cb)) return false;
+    }
     return true;
+  }
+
+  /** The first device whose raised work no handler ran for, or -1. */
+  lostInterrupt(s: Int32Array): number {
+    const f = this.vm.devices;
+    if (f === null) return -1;
+    const devices = this.program.devices.addresses;
+    for (let i = 0; i < devices.length; i++) if ((s[(devices[i] as number) + f.unhandled] as number) > 0) return i;
+    return -1;
   }
 }
 

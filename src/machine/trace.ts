@@ -8,14 +8,16 @@ import { Cpu, CpuFlag, Env, ENV_BASE, Frame, NEST_FIELD_MASK, NEST_IRQ_SHIFT, NE
 import type { Finding } from '../check/index.js';
 import { describe } from './msr.js';
 import { findTimeout } from './time.js';
+import { deliverableVector, vectorRequested } from './apic.js';
+import { messageTarget } from './msi.js';
 import { TransitionKind, transitionCpu, transitionKind, type MachineSystem } from './system.js';
-import { kindOfFinding, ViolationKind, violationKindName, type ViolationKindName } from './violation.js';
+import { isWarningKind, kindOfFinding, ViolationKind, violationKindName, type ViolationKindName } from './violation.js';
 
 /** The execution context of a CPU at a step. */
 export type ContextName = 'task' | 'irq' | 'nmi' | 'idle';
 
 /** What a trace step is. */
-export type StepEvent = 'step' | 'nmi-taken' | 'wake' | 'external-nmi' | 'time-passes' | 'early-timeout';
+export type StepEvent = 'step' | 'nmi-taken' | 'irq-taken' | 'wake' | 'external-nmi' | 'device-raise' | 'time-passes' | 'early-timeout';
 
 /** One step of a trace. `cpu` is null for the environment's steps. */
 export interface TraceStep {
@@ -117,12 +119,12 @@ export function rebuildViolation(system: MachineSystem, finding: Finding, severi
       const vsite = p.pcSite[vm.violationPc] ?? -1;
       violationSite = displaySite(p, s, c, vsite).site;
     }
-    if (isLast && kindOfFinding(finding.code) === ViolationKind.WARNING) {
+    if (isLast && isWarningKind(kindOfFinding(finding.code))) {
       detail = vm.detail;
       violationCpu = c;
       violationSite = displaySite(p, before, c, vm.warningSite).site;
     }
-    steps.push(describeStep(system, before, s, t, i + 1, context, depth, vm.stepModelSite, vm.stepKernelFn, vm.log));
+    steps.push(describeStep(system, before, s, t, i + 1, context, depth, vm.stepModelSite, vm.stepKernelFn, vm.stepSite, vm.log));
     if (kind === TransitionKind.TIME) {
       detail = timeoutMessage(system, before, c, s);
       violationCpu = c;
@@ -130,6 +132,17 @@ export function rebuildViolation(system: MachineSystem, finding: Finding, severi
     }
   }
   const kind = kindOfFinding(finding.code);
+  if (finding.transition < 0 && kind === ViolationKind.LOST_INTERRUPT) {
+    const d = system.lostInterrupt(s);
+    const name = p.devices.names[d] ?? 'a device';
+    const f = system.vm.devices;
+    const raised = f === null ? 0 : (s[(p.devices.addresses[d] as number) + f.raised] as number);
+    const raises = path.map((t, i) => (transitionKind(t) === TransitionKind.DEVICE_RAISE && transitionCpu(t) === d ? i + 1 : -1)).filter((i) => i > 0);
+    detail = `${name} raised an interrupt (step ${raises[raises.length - 1] ?? '?'}) and its handler never ran after it: the run ended with the device's work pending (${raised} raised in all)`;
+    violationCpu = null;
+    const decl = p.devices.locs[d];
+    violationSite = decl === undefined ? null : { ...decl, text: '', fn: '' };
+  }
   if (finding.transition < 0 && kind === ViolationKind.DEADLOCK) {
     const explained = deadlockMessage(system, s);
     detail = explained.message;
@@ -148,7 +161,7 @@ export function rebuildViolation(system: MachineSystem, finding: Finding, severi
   };
 }
 
-function describeStep(system: MachineSystem, before: Int32Array, after: Int32Array, t: number, index: number, context: ContextName, depth: number, stepSite: number, kernelFn: string | null, log: readonly string[]): TraceStep {
+function describeStep(system: MachineSystem, before: Int32Array, after: Int32Array, t: number, index: number, context: ContextName, depth: number, stepSite: number, kernelFn: string | null, kernelSite: number, log: readonly string[]): TraceStep {
   const p = system.program;
   const L = p.layout;
   const c = transitionCpu(t);
@@ -163,9 +176,10 @@ function describeStep(system: MachineSystem, before: Int32Array, after: Int32Arr
       const site = p.sites[stepSite];
       const w = { file: site?.file ?? p.file, line: site?.line ?? 0, text: site?.text ?? '', fn: site?.fn ?? '' };
       // Kernel code with no model caller (a stopper thread, the NMI entry) is labelled by its API.
+      const notes: string[] = [];
       if (site !== undefined && !isModelFunction(p, site.fn)) w.text = `${apiName(site.fn)}: ${site.text}`;
-      else if (kernelFn !== null) w.text = `${w.text} [${apiName(kernelFn)}]`;
-      const notes: string[] = [...log.map((l) => `printk: ${l}`)];
+      else if (kernelFn !== null) notes.push(`${apiName(kernelFn)}: ${p.sites[kernelSite]?.text ?? ''}`);
+      notes.push(...log.map((l) => `printk: ${l}`));
       const msrBefore = (before[cb + Cpu.MSR] as number) - 1;
       const msrAfter = (after[cb + Cpu.MSR] as number) - 1;
       if (msrAfter >= 0 && msrBefore < 0) notes.push(`begins ${describe(after[cb + Cpu.MSR_KIND] as number, msrAfter)}`);
@@ -178,6 +192,25 @@ function describeStep(system: MachineSystem, before: Int32Array, after: Int32Arr
       const w = where(before, p.pcSite[before[cb + Cpu.PC] as number] ?? -1);
       const src = ((before[cb + Cpu.FLAGS] as number) & CpuFlag.NMI_PENDING_EXTERNAL) !== 0 ? 'external' : 'sent by the model';
       return { ...base, cpu: c, event: 'nmi-taken', context, ...w, text: `[NMI] taken (${src})`, note: `interrupts ${w.fn}:${w.line}` };
+    }
+    case TransitionKind.IRQ: {
+      const w = where(before, p.pcSite[before[cb + Cpu.PC] as number] ?? -1);
+      const vector = deliverableVector(before, cb);
+      return { ...base, cpu: c, event: 'irq-taken', context, ...w, text: `[IRQ] vector 0x${vector.toString(16)} taken`, note: `interrupts ${w.fn}:${w.line}` };
+    }
+    case TransitionKind.DEVICE_RAISE: {
+      const f = system.vm.devices;
+      const name = p.devices.names[c] ?? `device ${c}`;
+      let note = '';
+      if (f !== null) {
+        const d = p.devices.addresses[c] as number;
+        const target = messageTarget(p, before, d, f);
+        const vec = `0x${target.vector.toString(16)}`;
+        note = (before[d + f.masked] as number) !== 0 ? 'masked: held pending until unmasked'
+          : target.cpu < 0 ? `message names no online CPU (vector ${vec}): lost`
+          : `message -> CPU${target.cpu} vector ${vec}`;
+      }
+      return { ...base, cpu: null, event: 'device-raise', context, file: p.file, line: 0, text: `${name} raises`, fn: '', note };
     }
     case TransitionKind.WAKE: {
       const fn = p.functions[(before[cb + Cpu.WORK] as number) - 1]?.name ?? '?';
@@ -227,6 +260,13 @@ function waitedOn(system: MachineSystem, s: Int32Array, c: number): { site: Stat
   return { site: p.sites[vm.stepModelSite] ?? null, via: vm.stepKernelFn };
 }
 
+/** The vectors requested in a CPU's IRR, for messages. */
+function requested(s: Int32Array, cb: number): string | null {
+  const vectors: string[] = [];
+  for (let v = 0; v < 256; v++) if (vectorRequested(s, cb, v)) vectors.push(`0x${v.toString(16)}`);
+  return vectors.length === 0 ? null : `vector ${vectors.join(', ')} requested in its IRR`;
+}
+
 /** What CPU c is doing in state s, for deadlock and timeout messages. */
 export function describeCpu(system: MachineSystem, s: Int32Array, c: number): { text: string; site: StatementSite | null } {
   const p = system.program;
@@ -241,6 +281,7 @@ export function describeCpu(system: MachineSystem, s: Int32Array, c: number): { 
     (flags & CpuFlag.IF) !== 0 ? 'interrupts on' : 'interrupts off',
     (flags & CpuFlag.NMI_BLOCKED) !== 0 ? 'NMIs blocked' : null,
     (flags & (CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL)) !== 0 ? 'an NMI latched' : null,
+    requested(s, cb),
   ].filter((x) => x !== null).join(', ');
   return { text: `CPU${c} waits at ${where}${via !== null ? ` in ${via}()` : ''}, ${state}`, site };
 }

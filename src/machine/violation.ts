@@ -15,6 +15,9 @@ export const ViolationKind = {
   NULL_DEREFERENCE: 8,
   DIVISION_BY_ZERO: 9,
   STACK_OVERFLOW: 10,
+  LOST_INTERRUPT: 11,
+  SPURIOUS_INTERRUPT: 12,
+  SPURIOUS_HANDLER: 13,
 } as const;
 
 export type ViolationKindCode = (typeof ViolationKind)[keyof typeof ViolationKind];
@@ -30,7 +33,10 @@ export type ViolationKindName =
   | 'out-of-bounds'
   | 'null-dereference'
   | 'division-by-zero'
-  | 'stack-overflow';
+  | 'stack-overflow'
+  | 'lost-interrupt'
+  | 'spurious-interrupt'
+  | 'spurious-handler';
 
 const NAMES: Readonly<Record<number, ViolationKindName>> = {
   [ViolationKind.ASSERTION]: 'assertion',
@@ -43,7 +49,15 @@ const NAMES: Readonly<Record<number, ViolationKindName>> = {
   [ViolationKind.NULL_DEREFERENCE]: 'null-dereference',
   [ViolationKind.DIVISION_BY_ZERO]: 'division-by-zero',
   [ViolationKind.STACK_OVERFLOW]: 'stack-overflow',
+  [ViolationKind.LOST_INTERRUPT]: 'lost-interrupt',
+  [ViolationKind.SPURIOUS_INTERRUPT]: 'spurious-interrupt',
+  [ViolationKind.SPURIOUS_HANDLER]: 'spurious-handler',
 };
+
+/** Kinds that are warnings unless --strict: Linux accepts them (WARN_ON, spurious interrupts). */
+export function isWarningKind(kind: number): boolean {
+  return kind === ViolationKind.WARNING || kind === ViolationKind.SPURIOUS_INTERRUPT || kind === ViolationKind.SPURIOUS_HANDLER;
+}
 
 export function violationKindName(code: number): ViolationKindName {
   const name = NAMES[code];
@@ -56,7 +70,7 @@ export function violationKindName(code: number): ViolationKindName {
  * that each distinct WARN_ON keeps its own first trace.
  */
 export function findingCode(kind: number, site: number): number {
-  return kind === ViolationKind.WARNING ? ((site + 1) << 5) | kind : kind;
+  return isWarningKind(kind) ? ((site + 1) << 5) | kind : kind;
 }
 
 export function kindOfFinding(code: number): number {

@@ -15,6 +15,7 @@ import {
 } from '../compile/index.js';
 import { binary64, compare, Int64RangeError } from './int64.js';
 import { ViolationKind } from './violation.js';
+import { deviceFields, type DeviceFields } from './msi.js';
 
 /** Bits of a step's outcome. */
 export const StepFlag = {
@@ -64,6 +65,8 @@ export class Vm {
   pc = 0;
   /** WARN_ON is a violation (--strict). */
   strict = false;
+  /** Field offsets of the model's MSI devices, null if it has none. */
+  readonly devices: DeviceFields | null;
   /** Rebuilding a trace: record the statement each step ran, and printk output. */
   tracing = false;
   /** While tracing: the site of the statement that made the step visible. */
@@ -111,6 +114,7 @@ export class Vm {
     this.paramWidths = Int32Array.from(widths);
     this.roBase = program.layout.readOnlyBase;
     this.roEnd = program.layout.readOnlyEnd;
+    this.devices = deviceFields(program);
   }
 
   /** Runs CPU `c` of state `s` for one step, in place. Returns StepFlag bits. */
@@ -449,13 +453,13 @@ export class Vm {
     this.flags |= StepFlag.VIOLATION;
   }
 
-  /** Records a warning; with --strict it is a violation. */
-  warn(site: number, detail: string): void {
+  /** Records a warning (WARN_ON, a spurious interrupt); with --strict it is a violation. */
+  warn(site: number, detail: string, kind: number = ViolationKind.WARNING): void {
     if (this.strict) {
-      this.fault(ViolationKind.WARNING, this.pc, detail);
+      this.fault(kind, this.pc, detail);
       return;
     }
-    this.warning = ViolationKind.WARNING;
+    this.warning = kind;
     this.warningSite = site;
     this.detail = detail;
     this.flags |= StepFlag.WARNING;

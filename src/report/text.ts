@@ -30,16 +30,16 @@ export function renderText(o: CheckOutcome, options: TextOptions): string {
   if (o.verdict === 'incomplete') {
     out.push(`INCOMPLETE: the ${o.limit ?? ''} limit was reached before the search finished; nothing was found in the ${int(o.stats.states)} states explored (depth ${o.stats.depth})`);
   }
-  for (const v of errors) out.push('', ...renderViolation(v, 'VIOLATION', options));
-  for (const v of warnings) out.push('', ...renderViolation(v, 'WARNING', options));
+  for (const v of errors) out.push('', ...renderViolation(o.file, v, 'VIOLATION', options));
+  for (const v of warnings) out.push('', ...renderViolation(o.file, v, 'WARNING', options));
   return out.join('\n');
 }
 
-function renderViolation(v: ReportedViolation, label: string, options: TextOptions): string[] {
+function renderViolation(file: string, v: ReportedViolation, label: string, options: TextOptions): string[] {
   const lines = [`${label}  ${v.kind}  at ${v.location.file}:${v.location.line}`];
   for (const l of v.message.split('\n')) lines.push(`  ${l}`);
   lines.push('', ...renderTimeline(v.trace, options.width));
-  lines.push('', `replay: npx irqcheck replay ${v.location.file} ${v.replay}`);
+  lines.push('', `replay: npx irqcheck replay ${file} ${v.replay}`);
   return lines;
 }
 

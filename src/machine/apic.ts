@@ -1,0 +1,93 @@
+/**
+ * The local APIC's interrupt registers (SDM 10.8): IRR and ISR are 256-bit
+ * maps; a vector's priority class is vector >> 4; at a boundary with IF set
+ * the highest IRR vector is delivered if its class is above the highest
+ * in-service class; delivery moves it from IRR to ISR; EOI clears the
+ * highest ISR bit. A vector already requested coalesces.
+ *
+ * Hot: delivery checks run for every CPU of every state; no allocation.
+ */
+import { APIC_VECTOR_WORDS, Cpu, CpuFlag, Frame, FrameKind, NEST_IRQ_SHIFT, type Program } from '../compile/index.js';
+import type { Vm } from './vm.js';
+import { ViolationKind } from './violation.js';
+
+/** The highest vector set in the bitmap at `at` (8 words), or -1. */
+export function highestVector(s: Int32Array, at: number): number {
+  for (let w = APIC_VECTOR_WORDS - 1; w >= 0; w--) {
+    const word = s[at + w] as number;
+    if (word !== 0) return w * 32 + 31 - Math.clz32(word);
+  }
+  return -1;
+}
+
+/** The vector CPU `cb` would take now, or -1 (IF clear, an instruction in flight, or masked by ISR priority). */
+export function deliverableVector(s: Int32Array, cb: number): number {
+  if (((s[cb + Cpu.FLAGS] as number) & CpuFlag.IF) === 0 || (s[cb + Cpu.MSR] as number) !== 0) return -1;
+  const v = highestVector(s, cb + Cpu.IRR);
+  if (v < 0) return -1;
+  const inService = highestVector(s, cb + Cpu.ISR);
+  return inService >= 0 && v >> 4 <= inService >> 4 ? -1 : v;
+}
+
+/** Requests `vector` on the CPU at `cb` (an IPI or an MSI message). */
+export function requestVector(s: Int32Array, cb: number, vector: number): void {
+  const at = cb + Cpu.IRR + (vector >> 5);
+  s[at] = (s[at] as number) | (1 << (vector & 31));
+}
+
+export function vectorRequested(s: Int32Array, cb: number, vector: number): boolean {
+  return (((s[cb + Cpu.IRR + (vector >> 5)] as number) >>> (vector & 31)) & 1) !== 0;
+}
+
+export function pendingVectors(s: Int32Array, cb: number): boolean {
+  for (let w = 0; w < APIC_VECTOR_WORDS; w++) if ((s[cb + Cpu.IRR + w] as number) !== 0) return true;
+  return false;
+}
+
+/** EOI: clears the highest in-service vector. */
+export function endOfInterrupt(s: Int32Array, cb: number): void {
+  const v = highestVector(s, cb + Cpu.ISR);
+  if (v < 0) return;
+  const at = cb + Cpu.ISR + (v >> 5);
+  s[at] = (s[at] as number) & ~(1 << (v & 31));
+}
+
+/**
+ * Delivers `vector` on CPU c through an interrupt gate: IRR → ISR, an
+ * interrupt frame, IF cleared, and the kernel's common_interrupt(). Returns
+ * false on stack overflow.
+ */
+export function deliverVector(vm: Vm, s: Int32Array, c: number, vector: number): boolean {
+  const p: Program = vm.program;
+  const cb = p.layout.cpuBase0 + c * p.layout.cpuSlots;
+  const entry = p.functions[p.entries.irqEntry];
+  if (entry === undefined) throw new Error('irqcheck bug: no IRQ entry');
+  const frame = s[cb + Cpu.SP] as number;
+  const handler = frame + Frame.HEADER;
+  if (handler + entry.frameSlots > cb + p.layout.cpuSlots) {
+    vm.state = s;
+    vm.fault(ViolationKind.STACK_OVERFLOW, s[cb + Cpu.PC] as number, `an interrupt overflows CPU${c}'s stack`);
+    return false;
+  }
+  const irr = cb + Cpu.IRR + (vector >> 5);
+  s[irr] = (s[irr] as number) & ~(1 << (vector & 31));
+  const isr = cb + Cpu.ISR + (vector >> 5);
+  s[isr] = (s[isr] as number) | (1 << (vector & 31));
+  const flags = s[cb + Cpu.FLAGS] as number;
+  s[frame + Frame.FN] = -FrameKind.IRQ;
+  s[frame + Frame.RET_PC] = s[cb + Cpu.PC] as number;
+  s[frame + Frame.PREV_FP] = s[cb + Cpu.FP] as number;
+  s[frame + Frame.AUX] = flags & (CpuFlag.IF | CpuFlag.IDLE);
+  s[handler + Frame.FN] = entry.index + 1;
+  s[handler + Frame.RET_PC] = p.entries.iretPc;
+  s[handler + Frame.PREV_FP] = frame;
+  s[handler + Frame.AUX] = 0;
+  const param = entry.params[0];
+  if (param !== undefined) s[handler + param.offset] = vector;
+  s[cb + Cpu.FLAGS] = flags & ~(CpuFlag.IF | CpuFlag.IDLE);
+  s[cb + Cpu.NEST] = (s[cb + Cpu.NEST] as number) + (1 << NEST_IRQ_SHIFT);
+  s[cb + Cpu.FP] = handler;
+  s[cb + Cpu.SP] = handler + entry.frameSlots;
+  s[cb + Cpu.PC] = entry.entry;
+  return true;
+}

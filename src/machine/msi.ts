@@ -1,0 +1,72 @@
+/**
+ * MSI devices: a device raises at any instruction boundary; the message it
+ * sends is built from its address and data words as they stand at that
+ * instant (destination APIC ID in address bits 19:12, vector in data 7:0).
+ * A masked device holds a pending bit and sends on unmask. A message that
+ * names no online CPU is lost. Each raise adds work the device's handler
+ * must see (`unhandled`), which is how a lost interrupt is noticed.
+ */
+import type { Program } from '../compile/index.js';
+import { requestVector } from './apic.js';
+
+/** Slot offsets of the device struct's fields. */
+export interface DeviceFields {
+  readonly maskable: number;
+  readonly addr64: number;
+  readonly maxRaises: number;
+  readonly addressLo: number;
+  readonly addressHi: number;
+  readonly data: number;
+  readonly enabled: number;
+  readonly masked: number;
+  readonly pending: number;
+  readonly raised: number;
+  readonly unhandled: number;
+}
+
+export function deviceFields(p: Program): DeviceFields | null {
+  const f = p.devices.fields;
+  if (p.devices.addresses.length === 0) return null;
+  const at = (name: string): number => {
+    const v = f.get(name);
+    if (v === undefined) throw new Error(`irqcheck bug: the device struct has no ${name}`);
+    return v;
+  };
+  return {
+    maskable: at('maskable'), addr64: at('addr64'), maxRaises: at('max_raises'), addressLo: at('address_lo'), addressHi: at('address_hi'),
+    data: at('data'), enabled: at('enabled'), masked: at('masked'), pending: at('pending'), raised: at('raised'), unhandled: at('unhandled'),
+  };
+}
+
+/** Whether the device at `d` may raise now. */
+export function canRaise(s: Int32Array, d: number, f: DeviceFields): boolean {
+  return (s[d + f.enabled] as number) !== 0 && (s[d + f.raised] as number) < (s[d + f.maxRaises] as number);
+}
+
+/** Where the device's message goes now: the target CPU (-1 if none) and vector. */
+export function messageTarget(p: Program, s: Int32Array, d: number, f: DeviceFields): { cpu: number; vector: number } {
+  const lo = (s[d + f.addressLo] as number) >>> 0;
+  const hi = (s[d + f.addressHi] as number) >>> 0;
+  const vector = (s[d + f.data] as number) & 0xff;
+  const dest = (lo >>> 12) & 0xff;
+  const valid = (lo & 0xfff00000) >>> 0 === 0xfee00000 && (hi === 0 || (s[d + f.addr64] as number) === 0) && dest < p.config.cpus && vector >= 0x10;
+  return { cpu: valid ? dest : -1, vector };
+}
+
+/** Sends the device's current message (sets IRR on the target, or loses it). */
+export function sendMessage(p: Program, s: Int32Array, d: number, f: DeviceFields): void {
+  const lo = (s[d + f.addressLo] as number) >>> 0;
+  const hi = (s[d + f.addressHi] as number) >>> 0;
+  const vector = (s[d + f.data] as number) & 0xff;
+  const dest = (lo >>> 12) & 0xff;
+  if ((lo & 0xfff00000) >>> 0 !== 0xfee00000 || (hi !== 0 && (s[d + f.addr64] as number) !== 0) || dest >= p.config.cpus || vector < 0x10) return;
+  requestVector(s, p.layout.cpuBase0 + dest * p.layout.cpuSlots, vector);
+}
+
+/** The device at `d` raises an interrupt. */
+export function raise(p: Program, s: Int32Array, d: number, f: DeviceFields): void {
+  s[d + f.raised] = (s[d + f.raised] as number) + 1;
+  s[d + f.unhandled] = (s[d + f.unhandled] as number) + 1;
+  if ((s[d + f.masked] as number) !== 0) s[d + f.pending] = 1;
+  else sendMessage(p, s, d, f);
+}
