@@ -18,6 +18,8 @@ export interface CheckSettings {
   readonly limits: Partial<SearchLimits>;
   readonly onProgress?: (p: Progress) => void;
   readonly shouldStop?: () => boolean;
+  /** Record the machine state at every step of each trace (trace files, the HTML viewer). */
+  readonly traceStates?: boolean;
 }
 
 export const DEFAULT_SETTINGS: CheckSettings = { strict: false, spuriousTimeouts: false, search: 'bfs', limits: {} };
@@ -76,7 +78,7 @@ export function checkModel(unit: TranslationUnit, config: ModelConfig, settings:
     ...(settings.shouldStop === undefined ? {} : { shouldStop: settings.shouldStop }),
   });
   const explain = (finding: Parameters<typeof rebuildViolation>[1], severity: 'error' | 'warning'): ReportedViolation => {
-    const v = rebuildViolation(system, finding, severity);
+    const v = rebuildViolation(system, finding, severity, { withStates: settings.traceStates === true });
     return { ...v, replay: encodeReplayToken(config, v.path) };
   };
   const violations: ReportedViolation[] = [];

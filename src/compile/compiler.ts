@@ -134,7 +134,7 @@ class UnitCompiler implements FunctionUnit {
       code,
       constants: Float64Array.from(this.constants),
       functions: infos,
-      globals: [...this.globals, ...this.staticLocals].filter((g) => g.sym !== null).map((g) => globalInfo(g)),
+      globals: [...this.globals, ...this.staticLocals].filter((g) => g.sym !== null).map((g) => globalInfo(g, !this.hooks.kernelFiles.has(g.decl.loc.file))),
       layout,
       initialGlobals,
       sites: this.sites,
@@ -557,7 +557,7 @@ function collectIdents(node: unknown, visit: (name: string) => void): void {
   for (const value of Object.values(node)) if (typeof value === 'object') collectIdents(value, visit);
 }
 
-function globalInfo(g: PendingGlobal): VariableInfo {
+function globalInfo(g: PendingGlobal, isModel: boolean): VariableInfo {
   const t = g.type;
   const scalar = t.kind === 'int' || t.kind === 'bool' || t.kind === 'pointer';
   return {
@@ -566,6 +566,7 @@ function globalInfo(g: PendingGlobal): VariableInfo {
     offset: g.sym?.address ?? 0,
     slots: slotsOf(t),
     width: scalar ? widthOf(t, g.decl.loc) : -1,
+    isModel,
   };
 }
 

@@ -35,6 +35,8 @@ export interface VariableInfo {
   readonly slots: number;
   /** Storage width when the variable is a scalar, else -1. */
   readonly width: WidthCode | -1;
+  /** For globals: declared by the model (not the kernel prelude). */
+  readonly isModel?: boolean;
 }
 
 export interface FunctionInfo {

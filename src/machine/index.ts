@@ -16,7 +16,9 @@ export { ViolationKind, violationKindName, findingCode, kindOfFinding } from './
 export type { ViolationKindName } from './violation.js';
 export { beginMsrAccess, endMsrAccess, coreUpdated, MSR_IA32_UCODE_WRITE, MSR_IA32_UCODE_REV } from './msr.js';
 export { rebuildViolation, describeCpu, formatNs } from './trace.js';
-export type { TraceStep, Violation, ContextName, StepEvent } from './trace.js';
+export type { TraceStep, Violation, ContextName, StepEvent, RebuildOptions } from './trace.js';
+export { viewState, formatValue, formatPointer } from './state-view.js';
+export type { StateView, CpuView, FrameView, DeviceView, VariableView } from './state-view.js';
 export { findTimeout } from './time.js';
 export type { TimeoutJump } from './time.js';
 export { encodeReplayToken, decodeReplayToken } from './replay-token.js';

@@ -10,6 +10,7 @@ import { describe } from './msr.js';
 import { findTimeout } from './time.js';
 import { deliverableVector, vectorRequested } from './apic.js';
 import { messageTarget } from './msi.js';
+import { viewState, type StateView } from './state-view.js';
 import { TransitionKind, transitionCpu, transitionKind, type MachineSystem } from './system.js';
 import { isWarningKind, kindOfFinding, ViolationKind, violationKindName, type ViolationKindName } from './violation.js';
 
@@ -49,6 +50,13 @@ export interface Violation {
   readonly trace: readonly TraceStep[];
   /** The path as transition ids (the replay token's choices). */
   readonly path: readonly number[];
+  /** With `withStates`: the machine state before the first step (index 0) and after each step. */
+  readonly states?: readonly StateView[];
+}
+
+export interface RebuildOptions {
+  /** Record the whole machine state after each step (for trace files and the HTML viewer). */
+  readonly withStates?: boolean;
 }
 
 const contextOf = (s: Int32Array, cb: number): ContextName => {
@@ -85,13 +93,14 @@ export function displaySite(p: Program, s: Int32Array, c: number, site: number):
 }
 
 /** Replays a finding and explains it. */
-export function rebuildViolation(system: MachineSystem, finding: Finding, severity: 'error' | 'warning'): Violation {
+export function rebuildViolation(system: MachineSystem, finding: Finding, severity: 'error' | 'warning', options: RebuildOptions = {}): Violation {
   const p = system.program;
   const L = p.layout;
   const vm = system.vm;
   const s = new Int32Array(system.stateSlots);
   system.writeInitialState(s);
   const steps: TraceStep[] = [];
+  const states: StateView[] | undefined = options.withStates === true ? [viewState(p, s)] : undefined;
   let detail = '';
   let violationSite: StatementSite | null = null;
   let violationCpu: number | null = null;
@@ -125,6 +134,7 @@ export function rebuildViolation(system: MachineSystem, finding: Finding, severi
       violationSite = displaySite(p, before, c, vm.warningSite).site;
     }
     steps.push(describeStep(system, before, s, t, i + 1, context, depth, vm.stepModelSite, vm.stepKernelFn, vm.stepSite, vm.log));
+    states?.push(viewState(p, s));
     if (kind === TransitionKind.TIME) {
       detail = timeoutMessage(system, before, c, s);
       violationCpu = c;
@@ -158,6 +168,7 @@ export function rebuildViolation(system: MachineSystem, finding: Finding, severi
     location: { file: site?.file ?? p.file, line: site?.line ?? 1 },
     trace: steps,
     path,
+    ...(states === undefined ? {} : { states }),
   };
 }
 
