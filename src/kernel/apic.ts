@@ -47,7 +47,8 @@ export const APIC_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   },
   __irqcheck_spurious_vector: (vm, base) => {
     const vector = arg(vm, base, 0);
-    vm.warn(site(vm), `CPU${vm.cpu} received vector 0x${vector.toString(16)}, which maps to no handler ("No irq handler for vector")`, ViolationKind.SPURIOUS_INTERRUPT);
+    // One finding per (site, CPU, vector): each is a different case to read.
+    vm.warn(site(vm), `CPU${vm.cpu} received vector 0x${vector.toString(16)}, which maps to no handler ("No irq handler for vector")`, ViolationKind.SPURIOUS_INTERRUPT, (site(vm) * 64 + vm.cpu) * 256 + (vector & 0xff));
     return 0;
   },
   // The generic path is about to run the device's handler: it services all work raised so far.
@@ -57,8 +58,10 @@ export const APIC_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     if (d < 0 || f === null) return 0;
     const unhandled = readSlot(vm, d + f.unhandled);
     if (unhandled === 0) {
-      const name = vm.program.devices.names[vm.program.devices.addresses.indexOf(d)] ?? 'a device';
-      vm.warn(site(vm), `CPU${vm.cpu} runs the handler of ${name}, which raised nothing new`, ViolationKind.SPURIOUS_HANDLER);
+      const index = vm.program.devices.addresses.indexOf(d);
+      const name = vm.program.devices.names[index] ?? 'a device';
+      // One finding per (site, device, CPU).
+      vm.warn(site(vm), `CPU${vm.cpu} runs the handler of ${name}, which raised nothing new`, ViolationKind.SPURIOUS_HANDLER, (site(vm) * 16 + (index & 15)) * 64 + vm.cpu);
     }
     vm.state[d + f.unhandled] = 0;
     vm.write();

@@ -136,7 +136,7 @@ export class MachineSystem implements TransitionSystem {
         if (!sink.violation(id, findingCode(vm.violation, 0))) return;
         continue;
       }
-      if ((stepFlags & StepFlag.WARNING) !== 0) sink.warning(id, findingCode(vm.warning, vm.warningSite));
+      if ((stepFlags & StepFlag.WARNING) !== 0) sink.warning(id, findingCode(vm.warning, vm.warningKey));
       if ((stepFlags & StepFlag.WRITE) === 0) {
         if (sameState(succ, s)) continue; // spinning in place: a self-loop
         const waiting = this.waits.classify(s, succ, c, vm.delayed);

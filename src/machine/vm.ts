@@ -52,9 +52,10 @@ export class Vm {
   /** The violation of the last step (ViolationKind), and where. */
   violation = 0;
   violationPc = -1;
-  /** The warning of the last step, and its site. */
+  /** The warning of the last step, its site, and what tells it apart from others (site by default). */
   warning = 0;
   warningSite = -1;
+  warningKey = -1;
   /** Nanoseconds of delay (ndelay/udelay/mdelay) the step executed. */
   delayNs = 0;
   /** The step spent time (see `spendTime`). */
@@ -454,13 +455,14 @@ export class Vm {
   }
 
   /** Records a warning (WARN_ON, a spurious interrupt); with --strict it is a violation. */
-  warn(site: number, detail: string, kind: number = ViolationKind.WARNING): void {
+  warn(site: number, detail: string, kind: number = ViolationKind.WARNING, key: number = site): void {
     if (this.strict) {
       this.fault(kind, this.pc, detail);
       return;
     }
     this.warning = kind;
     this.warningSite = site;
+    this.warningKey = key;
     this.detail = detail;
     this.flags |= StepFlag.WARNING;
   }
