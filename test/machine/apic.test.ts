@@ -103,6 +103,18 @@ describe('MSI devices', () => {
 
   it('holds a raise of a masked device until it is unmasked', async () => {
     // Moving while masked: a raise in between waits for the unmask and goes to the new target.
+    const move = `
+      msi_device_start(&dev);
+      pci_msi_mask_irq(3);
+      irq_assign_vector(3, 0, 0x41);
+      irq_msi_update_msg(3, irqd_cfg(3));
+      pci_msi_unmask_irq(3);`;
+    expect((await check(device(true, move))).verdict).toBe('verified');
+    // A device that cannot mask may send the torn message (CPU0, old vector 0x40): lost.
+    expect(kinds(await check(device(false, move)))[0]).toBe('error:lost-interrupt');
+  });
+
+  it('loses a raise still in flight to a vector released too early', async () => {
     const o = await check(device(true, `
       msi_device_start(&dev);
       pci_msi_mask_irq(3);
@@ -110,14 +122,7 @@ describe('MSI devices', () => {
       irq_release_vector(1, 0x40);
       irq_msi_update_msg(3, irqd_cfg(3));
       pci_msi_unmask_irq(3);`));
-    expect(o.verdict).toBe('verified');
-    // Without the mask the same move loses the raise that lands on the released vector.
-    const unmasked = await check(device(false, `
-      msi_device_start(&dev);
-      irq_assign_vector(3, 0, 0x41);
-      irq_release_vector(1, 0x40);
-      irq_msi_update_msg(3, irqd_cfg(3));`));
-    expect(kinds(unmasked)[0]).toBe('error:lost-interrupt');
+    expect(kinds(o)[0]).toBe('error:lost-interrupt');
   });
 
   it('reports a spurious handler run as a warning, and as a violation with --strict', async () => {
