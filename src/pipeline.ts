@@ -9,6 +9,7 @@ import { KERNEL_HOOKS, KERNEL_PRELUDE, kernelBuiltins, writeBootState } from './
 import { parseModel, parseModelSource, UsageError, type TranslationUnit } from './lang/index.js';
 import { encodeReplayToken, MachineSystem, rebuildViolation } from './machine/index.js';
 import type { CheckOutcome, ReportedViolation } from './report/index.js';
+import { shrinkFinding } from './shrink.js';
 
 /** How to check, beyond the configuration. */
 export interface CheckSettings {
@@ -20,6 +21,8 @@ export interface CheckSettings {
   readonly shouldStop?: () => boolean;
   /** Record the machine state at every step of each trace (trace files, the HTML viewer). */
   readonly traceStates?: boolean;
+  /** Shrink each trace before reporting it (shrink.ts); default: when the search's traces are not shortest (DFS). */
+  readonly shrinkTraces?: boolean;
 }
 
 export const DEFAULT_SETTINGS: CheckSettings = { strict: false, spuriousTimeouts: false, search: 'bfs', limits: {} };
@@ -45,16 +48,26 @@ export function configFor(unit: TranslationUnit, overrides: Partial<ModelConfig>
     smt: overrides.smt ?? unit.pragmas.smt ?? DEFAULT_CONFIG.smt,
     nmis: overrides.nmis ?? unit.pragmas.nmis ?? DEFAULT_CONFIG.nmis,
   };
+  // Blame the pragma only for values that came from it.
+  const from = (key: keyof ModelConfig): { loc: TranslationUnit['pragmas']['loc'] | null; how: string } =>
+    overrides[key] !== undefined ? { loc: null, how: `--${key}` } : unit.pragmas[key] !== undefined ? { loc: unit.pragmas.loc ?? null, how: `#pragma irqcheck ${key}` } : { loc: null, how: 'the default' };
+  validateConfig(config, from);
+  return config;
+}
+
+/** Checks a configuration's ranges; `from` says where each value came from, for the message. */
+export function validateConfig(config: ModelConfig, from: (key: keyof ModelConfig) => { loc: TranslationUnit['pragmas']['loc'] | null; how: string }): void {
+  const fail = (key: keyof ModelConfig, message: string, hint: string | null): never => {
+    const source = from(key);
+    throw new UsageError('bad-config', `${message} (from ${source.how})`, source.loc ?? null, hint);
+  };
   if (!Number.isInteger(config.cpus) || config.cpus < 1 || config.cpus > MAX_CPUS) {
-    throw new UsageError('bad-config', `cpus must be between 1 and ${MAX_CPUS}, not ${config.cpus}`, unit.pragmas.loc ?? null, 'set it with --cpus N or #pragma irqcheck cpus N');
+    fail('cpus', `cpus must be between 1 and ${MAX_CPUS}, not ${config.cpus}`, 'set it with --cpus N or #pragma irqcheck cpus N');
   }
   if (!Number.isInteger(config.smt) || config.smt < 1 || config.smt > config.cpus) {
-    throw new UsageError('bad-config', `smt must be between 1 and cpus (${config.cpus}), not ${config.smt}`, unit.pragmas.loc ?? null, 'smt is the number of threads per core');
+    fail('smt', `smt must be between 1 and cpus (${config.cpus}), not ${config.smt}`, 'smt is the number of threads per core');
   }
-  if (!Number.isInteger(config.nmis) || config.nmis < 0) {
-    throw new UsageError('bad-config', `nmis must be 0 or more, not ${config.nmis}`, unit.pragmas.loc ?? null, null);
-  }
-  return config;
+  if (!Number.isInteger(config.nmis) || config.nmis < 0) fail('nmis', `nmis must be 0 or more, not ${config.nmis}`, null);
 }
 
 /** Compiles a model for a configuration (throws located errors for a bad model). */
@@ -77,7 +90,9 @@ export function checkModel(unit: TranslationUnit, config: ModelConfig, settings:
     ...(settings.onProgress === undefined ? {} : { onProgress: settings.onProgress }),
     ...(settings.shouldStop === undefined ? {} : { shouldStop: settings.shouldStop }),
   });
-  const explain = (finding: Parameters<typeof rebuildViolation>[1], severity: 'error' | 'warning'): ReportedViolation => {
+  const shrink = settings.shrinkTraces ?? settings.search === 'dfs';
+  const explain = (found: Parameters<typeof rebuildViolation>[1], severity: 'error' | 'warning'): ReportedViolation => {
+    const finding = shrink ? shrinkFinding(system, found, severity) : found;
     const v = rebuildViolation(system, finding, severity, { withStates: settings.traceStates === true });
     return { ...v, replay: encodeReplayToken(config, v.path) };
   };

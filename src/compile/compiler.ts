@@ -119,6 +119,12 @@ class UnitCompiler implements FunctionUnit {
     this.checkUnboundedRecursion();
 
     const main = this.requireFunction('main', 'the model has no main(): CPU 0 runs int main(void)');
+    const mainSym = this.fns[main] as FunctionSym;
+    if (mainSym.type.params.length > 0 || mainSym.type.returns.kind !== 'int' || mainSym.type.returns.bits !== 32) {
+      // Point at the declarator (`main(...)`), not the return type.
+      const at = this.defs.get(main)?.type.loc ?? mainSym.loc;
+      throw new ModelError('bad-main', `main must be declared int main(void), not ${typeName(mainSym.type)}`, at, 'CPU 0 runs int main(void); its return value is ignored', 4);
+    }
     const nmiEntry = this.requireFunction(this.hooks.nmiEntry, `irqcheck bug: the kernel prelude lacks ${this.hooks.nmiEntry}`);
     const irqEntry = this.requireFunction(this.hooks.irqEntry, `irqcheck bug: the kernel prelude lacks ${this.hooks.irqEntry}`);
     const stackSlots = this.stackSlots(infos, nmiEntry, irqEntry);
@@ -255,8 +261,16 @@ class UnitCompiler implements FunctionUnit {
   }
 
   private declareGlobal(decl: Declarator, type: CType, isExtern: boolean): void {
+    if (type.kind === 'void') throw new ModelError('void-variable', `variable '${decl.name}' is declared void`, decl.loc, 'give it a type such as int', decl.name.length);
     const existing = this.globals.find((g) => g.decl.name === decl.name);
     if (existing !== undefined) {
+      const arrayOfUnknownLength = (t: CType): boolean => t.kind === 'array' && t.length === 0;
+      const sameType = typeName(existing.type) === typeName(type)
+        || (existing.type.kind === 'array' && type.kind === 'array' && typeName(existing.type.of) === typeName(type.of) && (arrayOfUnknownLength(existing.type) || arrayOfUnknownLength(type)));
+      if (!sameType) {
+        throw new ModelError('conflicting-types', `conflicting types for '${decl.name}': ${typeName(existing.type)} and ${typeName(type)}`, decl.loc,
+          `it was first declared at line ${existing.decl.loc.line}`, decl.name.length);
+      }
       if (decl.init !== null && existing.decl.init !== null) throw new ModelError('redefinition', `'${decl.name}' is initialized twice`, decl.loc, null);
       if (decl.init !== null || (existing.type.kind === 'array' && existing.type.length === 0)) {
         this.globals[this.globals.indexOf(existing)] = { decl, type, readOnly: existing.readOnly, sym: null };

@@ -117,9 +117,14 @@ export class ExprCompiler {
         this.convert(from, to, x.loc);
         return to;
       }
-      case 'sizeofType':
-        this.e.emit(Op.CONST, bytesOf(this.scope.resolve(x.type)));
+      case 'sizeofType': {
+        const t = this.scope.resolve(x.type);
+        if (t.kind === 'struct' && t.fields === null) {
+          throw new ModelError('incomplete-type', `sizeof of incomplete type ${typeName(t)}`, x.loc, 'define the struct before taking its size');
+        }
+        this.e.emit(Op.CONST, bytesOf(t));
         return ULONG;
+      }
       case 'sizeofExpr': {
         const t = this.typeOf(x.arg);
         this.e.emit(Op.CONST, bytesOf(t));

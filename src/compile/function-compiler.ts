@@ -49,6 +49,7 @@ export class FunctionCompiler {
   private readonly loops: Loop[] = [];
   private readonly switches: SwitchCases[] = [];
   private readonly gotoLabels = new Map<string, Label>();
+  private readonly gotoUses = new Map<string, SourceLoc>();
   private readonly taken: Set<string>;
   private returns: CType = VOID;
 
@@ -83,7 +84,7 @@ export class FunctionCompiler {
     e.emit(Op.RET);
     scope.popBlock();
     for (const [name, label] of this.gotoLabels) {
-      if (label.pc < 0) throw new ModelError('undefined-label', `label '${name}' is used but not defined`, this.def.loc, null);
+      if (label.pc < 0) throw new ModelError('undefined-label', `label '${name}' is used but not defined`, this.gotoUses.get(name) ?? this.def.loc, `define it: ${name}: ...`);
     }
     const end = e.pc;
     const spillOffset = this.nextOffset;
@@ -92,6 +93,7 @@ export class FunctionCompiler {
   }
 
   private allocate(name: string, type: CType, loc: SourceLoc): VariableInfo {
+    if (type.kind === 'void') throw new ModelError('void-variable', `variable '${name}' is declared void`, loc, 'give it a type such as int', name.length);
     const taken = this.taken.has(name) || (type.kind === 'array' && this.taken.has(`[]${name}`));
     const info: VariableInfo = {
       name,
@@ -226,11 +228,14 @@ export class FunctionCompiler {
       case 'return':
         this.boundary(s.loc);
         if (s.value === null) e.emit(Op.CONST, 0);
-        else if (this.returns.kind === 'void') this.x.discard(s.value), e.emit(Op.CONST, 0);
+        else if (this.returns.kind === 'void') {
+          throw new ModelError('void-return', `'${this.def.name}' returns void but this return has a value`, s.loc, 'drop the value, or declare the function to return int');
+        }
         else this.x.convert(this.x.value(s.value), this.returns, s.loc);
         e.emit(Op.RET);
         return;
       case 'goto':
+        if (!this.gotoUses.has(s.label)) this.gotoUses.set(s.label, s.loc);
         e.jump(Op.JMP, this.gotoLabel(s.label));
         return;
       case 'labeled': {

@@ -112,6 +112,10 @@ export class Scope {
         const of = this.resolve(t.of);
         const length = t.length === null ? 0 : this.evalConst(t.length);
         if (length < 0) throw new ModelError('bad-array', `array length ${length} is negative`, t.loc, null);
+        if (length * Math.max(1, slotsOf(of)) > MAX_OBJECT_SLOTS) {
+          throw new UnsupportedError('too-large', `an array of ${length} elements is too large for a model`, t.loc,
+            `every state holds every object; keep arrays under ${MAX_OBJECT_SLOTS} slots (size them by NR_CPUS and the protocol)`);
+        }
         return { kind: 'array', of, length };
       }
       case 'function':
@@ -201,6 +205,9 @@ export class Scope {
     throw new ModelError('not-constant', 'expected a constant expression', e.loc, 'a constant expression may use literals, enum values and #define constants');
   }
 }
+
+/** The largest object a model may declare, in slots: every state holds all of them. */
+export const MAX_OBJECT_SLOTS = 1 << 16;
 
 /** Arrays and functions as parameters are pointers. */
 export function decay(t: CType): CType {

@@ -26,6 +26,7 @@ export const READ_ONLY_GLOBALS: ReadonlySet<string> = new Set([
 export const ATOMIC_FUNCTIONS: ReadonlySet<string> = new Set([
   '__register_nmi_handler',
   '__irqcheck_unregister_nmi',
+  '__irqcheck_nmi_snapshot',
   '__irqcheck_sm_setup',
   'request_irq',
   'free_irq',
@@ -260,12 +261,27 @@ static inline void unregister_nmi_handler(unsigned int type, const char *name)
 		cpu_relax();
 }
 
+/*
+ * nmi_handle() walks the handler list under RCU: a walker sees the list as
+ * it was when it began (one of the behaviours RCU allows: entries removed
+ * meanwhile may still run, which is why unregister waits for NMIs in flight).
+ */
+static int __irqcheck_nmi_snapshot(nmi_handler_t *fns)
+{
+	int i;
+	for (i = 0; i < __irqcheck_nmi_count; i++)
+		fns[i] = __irqcheck_nmi_fn[i];
+	return __irqcheck_nmi_count;
+}
+
 /* default_do_nmi(): every NMI_LOCAL handler runs; nobody claiming a model-sent NMI is an unknown NMI. */
 void __irqcheck_nmi_entry(int from_model)
 {
-	int i, handled = 0;
-	for (i = 0; i < __irqcheck_nmi_count; i++)
-		handled += __irqcheck_nmi_fn[i](NMI_LOCAL, &__irqcheck_regs);
+	nmi_handler_t fns[__IRQCHECK_MAX_NMI_HANDLERS];
+	int i, n, handled = 0;
+	n = __irqcheck_nmi_snapshot(fns);
+	for (i = 0; i < n; i++)
+		handled += fns[i](NMI_LOCAL, &__irqcheck_regs);
 	if (!handled && from_model)
 		__irqcheck_unknown_nmi();
 }

@@ -15,8 +15,30 @@ const ASSIGN_OPS: ReadonlySet<string> = new Set<AssignOp>([
   '=', '+=', '-=', '*=', '/=', '%=', '<<=', '>>=', '&=', '|=', '^=',
 ]);
 
+/** Deepest expression nesting converted (recursion beyond it would overflow the JS stack). */
+const MAX_EXPRESSION_DEPTH = 400;
+
 /** Converts an expression node (including `comma_expression`). */
 export function convertExpr(node: CstNode, cx: CstContext): Expr {
+  if (cx.expressionDepth >= MAX_EXPRESSION_DEPTH) throw TOO_DEEP;
+  cx.expressionDepth++;
+  try {
+    return convertExprAt(node, cx);
+  } catch (err) {
+    // Reported at the outermost expression, where the user's statement starts.
+    if (err === TOO_DEEP && cx.expressionDepth === 1) {
+      cx.unsupported(node, 'expression nested too deeply', 'split it into several statements with intermediate variables');
+    }
+    throw err;
+  } finally {
+    cx.expressionDepth--;
+  }
+}
+
+/** Thrown from the depth limit up to the outermost expression. */
+const TOO_DEEP = new Error('expression nested too deeply');
+
+function convertExprAt(node: CstNode, cx: CstContext): Expr {
   const loc = cx.loc(node);
   const sub = (name: string): Expr => convertExpr(cx.field(node, name), cx);
   switch (node.type) {

@@ -13,6 +13,9 @@ export type CstNode = Node;
 
 /** The conversion's context: the way back to the user's files. */
 export class CstContext {
+  /** How deep the expression being converted is nested. */
+  expressionDepth = 0;
+
   constructor(
     private readonly map: SourceMap,
     private readonly fallback: SourceLoc,

@@ -10,7 +10,7 @@
  * extrapolated iteration (same path, same change), galloping then bisecting
  * to the first iteration that differs. Rare path: may allocate.
  */
-import { Cpu, Frame, loadNumber, normalize, storeNumber, type FunctionInfo } from '../compile/index.js';
+import { Cpu, Frame, loadNumber, normalize, storeNumber, Width, type FunctionInfo } from '../compile/index.js';
 import { StepFlag, type Vm } from './vm.js';
 
 /** Where a countdown ends. */
@@ -69,6 +69,29 @@ function locals(vm: Vm, s: Int32Array, c: number): Counter[] {
   return out;
 }
 
+/** The range of values a width holds (64-bit values are exact to 2^53). */
+function widthRange(width: number): [number, number] {
+  switch (width) {
+    case Width.I8: return [-128, 127];
+    case Width.U8: return [0, 255];
+    case Width.I16: return [-32768, 32767];
+    case Width.U16: return [0, 65535];
+    case Width.I32: return [-(2 ** 31), 2 ** 31 - 1];
+    case Width.U32: return [0, 2 ** 32 - 1];
+    case Width.BOOL: return [0, 1];
+    case Width.U64: return [0, 2 ** 53];
+    default: return [-(2 ** 53), 2 ** 53];
+  }
+}
+
+/** How many iterations a counter at `v` changing by `delta` stays in its width's range. */
+function iterationsInRange(v: number, delta: number, width: number): number {
+  const [min, max] = widthRange(width);
+  if (delta > 0) return Math.floor((max - v) / delta);
+  if (delta < 0) return Math.floor((v - min) / -delta);
+  return MAX_ITERATIONS;
+}
+
 /** Where CPU c's countdown in `from` times out, or null if it never does. */
 export function findTimeout(vm: Vm, from: Int32Array, c: number): TimeoutJump | null {
   const first = iterate(vm, from, c);
@@ -87,12 +110,15 @@ export function findTimeout(vm: Vm, from: Int32Array, c: number): TimeoutJump | 
     if (it === null || it.path !== first.path) return false;
     return counters.every((v, i) => loadNumber(it.after, v.address, v.width) === normalize(loadNumber(sk, v.address, v.width) + (deltas[i] as number), v.width));
   };
+  // Extrapolating past a counter's range would wrap it (an unsigned countdown
+  // becomes huge again) and break the bisection's monotonicity: stop there.
+  const limit = Math.min(MAX_ITERATIONS, ...counters.map((v, i) => iterationsInRange(loadNumber(from, v.address, v.width), deltas[i] as number, v.width)));
   let lo = 0;
   let hi = 1;
   while (sameRegime(hi)) {
     lo = hi;
-    hi *= 2;
-    if (hi > MAX_ITERATIONS) return null;
+    if (hi >= limit) return null;
+    hi = Math.min(hi * 2, limit);
   }
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);

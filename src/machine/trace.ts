@@ -128,7 +128,7 @@ export function rebuildViolation(system: MachineSystem, finding: Finding, severi
       const vsite = p.pcSite[vm.violationPc] ?? -1;
       violationSite = displaySite(p, s, c, vsite).site;
     }
-    if (isLast && isWarningKind(kindOfFinding(finding.code))) {
+    if (isLast && severity === 'warning' && isWarningKind(kindOfFinding(finding.code))) {
       detail = vm.detail;
       violationCpu = c;
       violationSite = displaySite(p, before, c, vm.warningSite).site;
@@ -159,7 +159,13 @@ export function rebuildViolation(system: MachineSystem, finding: Finding, severi
     violationCpu = explained.cpu;
     violationSite = explained.site;
   }
-  const site = violationSite ?? p.sites[0] ?? null;
+  // A violation inside kernel code with no model caller (an unknown NMI in the NMI entry) is
+  // located at the last model line the trace ran, which is where the reader should look.
+  const isKernelSite = (x: StatementSite | null): boolean => x === null || !p.functions.some((f) => f.isModel && f.name === x.fn) && x.file !== p.file;
+  const lastModelStep = [...steps].reverse().find((t) => t.file === p.file && t.line > 0);
+  const site = !isKernelSite(violationSite) ? violationSite
+    : lastModelStep !== undefined ? { file: lastModelStep.file, line: lastModelStep.line, col: 1, text: lastModelStep.text, fn: lastModelStep.fn }
+    : violationSite ?? p.sites[0] ?? null;
   return {
     kind: violationKindName(kind),
     severity,

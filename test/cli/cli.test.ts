@@ -245,16 +245,14 @@ describe('violation kinds in --json', () => {
     expect(json.violations[0]).toMatchObject({ kind: 'warning', severity: 'error' });
   });
 
-  // Known gap: under --strict the location is the prelude's WARN_ON line (<irqcheck/kernel.h>:131), not the model's.
-  it.fails('locates a --strict WARN_ON at the model line, as without --strict', async () => {
+  it('locates a --strict WARN_ON at the model line, as without --strict', async () => {
     const file = dir.write('warn.c', WARN);
     const json = parseJson((await runCli(['check', file, '--json', '--strict'])).stdout) as JsonReport;
     expect(json.violations[0]?.location).toEqual({ file, line: 4 });
   });
 
-  // Known gap: an unsigned countdown (u64, as kernel code writes it) is reported as a deadlock:
-  // time.ts gallops past the iteration where the counter wraps below zero and never finds the timeout.
-  it.fails('reports timeout for a countdown with an unsigned (u64) counter', async () => {
+  // An unsigned countdown (u64, as kernel code writes it): the acceleration must not extrapolate past the wrap.
+  it('reports timeout for a countdown with an unsigned (u64) counter', async () => {
     const file = dir.write(
       'timeout-u64.c',
       'static atomic_t flag;\nint main(void)\n{\n\tu64 timeout = NSEC_PER_SEC;\n\twhile (!atomic_read(&flag)) {\n' +
@@ -272,9 +270,9 @@ describe('violation kinds in --json', () => {
   });
 });
 
-// Known gap: unregister_nmi_handler() frees the chain slot before waiting for NMIs in flight, so an NMI
-// that already read the handler count calls NULL (Linux's list_del_rcu + synchronize_rcu keeps it valid).
-it.fails('does not report a NULL handler for an NMI in flight during unregister_nmi_handler()', async () => {
+// unregister_nmi_handler() frees the chain slot before waiting for NMIs in flight; an NMI that
+// already began walks the list as it was (RCU), so it never calls NULL.
+it('does not report a NULL handler for an NMI in flight during unregister_nmi_handler()', async () => {
   const file = dir.write(
     'unregister.c',
     '#pragma irqcheck cpus 2 nmis 1\nstatic atomic_t seen;\n\nstatic int h(unsigned int type, struct pt_regs *regs)\n{\n' +
