@@ -9,10 +9,11 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { Progress } from './check/index.js';
 import type { ModelConfig } from './compile/index.js';
 import { formatDiagnostic, IrqcheckError, UsageError, type TranslationUnit } from './lang/index.js';
-import { decodeReplayToken } from './machine/index.js';
-import { checkModel, configFor, loadModel, type CheckSettings } from './pipeline.js';
-import { errorJson, renderText, summaryLine, toJson, type CheckOutcome } from './report/index.js';
-import { replayModel } from './replay.js';
+import { checkInWorker, StopFlag, type WorkerSettings } from './check-in-worker.js';
+import { viewTraceFile, writeOutputFiles } from './output-files.js';
+import { configFor, loadModel } from './pipeline.js';
+import { errorJson, formatProgress, ProgressEstimator, renderText, summaryLine, toJson, type CheckOutcome } from './report/index.js';
+import { replayRequest, replayRequested } from './replay.js';
 
 export const ExitCode = { VERIFIED: 0, VIOLATION: 1, ERROR: 2, INCOMPLETE: 3 } as const;
 
@@ -28,6 +29,9 @@ interface CheckFlags {
   maxMemory?: number;
   timeLimit?: number;
   progress?: boolean;
+  trace?: string;
+  html?: string;
+  sarif?: string;
 }
 
 /** `4` or `2..8` → the list of values. */
@@ -66,19 +70,23 @@ function exitCodeOf(outcomes: readonly CheckOutcome[]): number {
   return ExitCode.VERIFIED;
 }
 
-/** A live progress line on stderr for searches longer than a second. */
+/** A live progress line on stderr for searches longer than a second, with the estimate once there is one. */
 function progressPrinter(enabled: boolean): { onProgress: (p: Progress) => void; done: () => void } {
   let shown = false;
+  let estimator = new ProgressEstimator();
   return {
     onProgress: (p) => {
+      const estimate = estimator.observe(p);
       if (!enabled || p.seconds < 1) return;
       shown = true;
-      const rate = Math.round(p.states / Math.max(p.seconds, 0.001));
-      process.stderr.write(`\r  ${p.states.toLocaleString('en-US')} states, ${rate.toLocaleString('en-US')}/s, frontier ${p.frontier.toLocaleString('en-US')}, depth ${p.depth}, ${(p.memoryBytes / 1048576).toFixed(0)} MiB, ${p.seconds.toFixed(1)} s   `);
+      const line = `  ${formatProgress(p, estimate)}`;
+      const width = process.stderr.columns ?? 120;
+      process.stderr.write(`\r${line.length >= width ? `${line.slice(0, width - 2)}…` : line}\x1b[K`);
     },
     done: () => {
       if (shown) process.stderr.write('\r\x1b[K');
       shown = false;
+      estimator = new ProgressEstimator();
     },
   };
 }
@@ -88,12 +96,17 @@ async function runCheck(file: string, flags: CheckFlags): Promise<number> {
   const cpusList = flags.cpus ?? [undefined];
   const nmisList = flags.nmis ?? [undefined];
   let interrupted = false;
+  const stop = new StopFlag();
   const onSigint = (): void => {
+    // A second Ctrl-C does not wait for the search to wind down.
+    if (interrupted) process.exit(130);
     interrupted = true;
+    stop.raise();
   };
   process.on('SIGINT', onSigint);
   const progress = progressPrinter(flags.progress !== false && process.stderr.isTTY === true);
-  const settings: CheckSettings = {
+  const settings: WorkerSettings = {
+    traceStates: true,
     strict: flags.strict === true,
     spuriousTimeouts: flags.spuriousTimeouts === true,
     search: flags.dfs === true ? 'dfs' : 'bfs',
@@ -102,8 +115,6 @@ async function runCheck(file: string, flags: CheckFlags): Promise<number> {
       ...(flags.maxMemory === undefined ? {} : { maxMemoryBytes: flags.maxMemory }),
       ...(flags.timeLimit === undefined ? {} : { timeLimitMs: flags.timeLimit * 1000 }),
     },
-    onProgress: progress.onProgress,
-    shouldStop: () => interrupted,
   };
   const outcomes: CheckOutcome[] = [];
   const sweep = cpusList.length * nmisList.length > 1;
@@ -111,7 +122,7 @@ async function runCheck(file: string, flags: CheckFlags): Promise<number> {
     for (const cpus of cpusList) {
       for (const nmis of nmisList) {
         const config = configFor(unit, { ...(cpus === undefined ? {} : { cpus }), ...(flags.smt === undefined ? {} : { smt: flags.smt }), ...(nmis === undefined ? {} : { nmis }) });
-        const outcome = checkModel(unit, config, settings);
+        const outcome = await checkInWorker(unit, config, settings, stop, progress.onProgress);
         progress.done();
         outcomes.push(outcome);
         if (!flags.json) process.stdout.write(`${sweep ? summaryLine(outcome) : renderText(outcome, { width: process.stdout.columns ?? 120 })}\n`);
@@ -129,24 +140,22 @@ async function runCheck(file: string, flags: CheckFlags): Promise<number> {
     const failing = outcomes.find((o) => o.verdict === 'violation');
     if (failing !== undefined) process.stdout.write(`\nfirst violation (cpus=${failing.config.cpus} nmis=${failing.config.nmis}):\n${renderText(failing, { width: process.stdout.columns ?? 120 })}\n`);
   }
+  const written = writeOutputFiles(flags, outcomes, unit.sources, { strict: settings.strict, spuriousTimeouts: settings.spuriousTimeouts, search: settings.search });
+  if (written.length > 0) (flags.json ? process.stderr : process.stdout).write(`${written.join('\n')}\n`);
   return exitCodeOf(outcomes);
 }
 
-async function runReplay(file: string, tokenOrFile: string): Promise<number> {
-  let token = tokenOrFile;
-  if (decodeReplayToken(token) === null) {
-    try {
-      token = readFileSync(tokenOrFile, 'utf8').trim();
-    } catch {
-      throw new UsageError('bad-token', `'${tokenOrFile}' is neither a replay token nor a readable file`, null, 'copy the token printed after "replay:" in a violation report');
-    }
-  }
-  const decoded = decodeReplayToken(token);
-  if (decoded === null) throw new UsageError('bad-token', 'not a replay token', null, 'tokens look like irqcheck:1:c4s2n1:0.100.2');
+async function runReplay(file: string, tokenOrFile: string, flags: { violation?: number }): Promise<number> {
+  const request = replayRequest(tokenOrFile, flags.violation ?? 1);
   const unit = await loadModel(file);
-  const result = replayModel(unit, decoded);
+  const result = replayRequested(unit, request);
   process.stdout.write(`${result.text}\n`);
   return result.exitCode;
+}
+
+function runView(traceFile: string, flags: { output?: string }): number {
+  process.stdout.write(`wrote ${viewTraceFile(traceFile, flags.output)}\n`);
+  return ExitCode.VERIFIED;
 }
 
 function program(onExit: (code: number) => void): Command {
@@ -154,6 +163,7 @@ function program(onExit: (code: number) => void): Command {
     .description('Model checker for interrupt-driven x86 kernel concurrency: every interleaving, every NMI arrival.')
     .version('0.1.0')
     .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`irqcheck: ${text}`) })
     .showHelpAfterError('(run irqcheck --help for usage)');
   cli
     .command('check')
@@ -170,13 +180,23 @@ function program(onExit: (code: number) => void): Command {
     .option('--max-memory <size>', 'stop before the search uses more memory, e.g. 2G (exit 3)', bytes)
     .option('--time-limit <seconds>', 'stop after this long (exit 3)', seconds)
     .option('--no-progress', 'no live progress line on stderr')
+    .option('--trace <file>', 'write the trace file (JSON: every step and machine state) for replay and view')
+    .option('--html <file>', 'write the trace as a self-contained HTML page')
+    .option('--sarif <file>', 'write the violations as SARIF 2.1.0 for CI code scanning')
     .action(async (file: string, flags: CheckFlags) => onExit(await runCheck(file, flags)));
   cli
     .command('replay')
-    .description('re-execute a violation from its replay token (or a file holding one)')
+    .description('re-execute a violation from its replay token, a file holding one, or a trace file (--trace)')
     .argument('<model.c>', 'the model file')
-    .argument('<token|file>', 'the token printed after "replay:"')
-    .action(async (file: string, token: string) => onExit(await runReplay(file, token)));
+    .argument('<token|file>', 'the token printed after "replay:", or a trace file')
+    .option('--violation <n>', 'which violation of a trace file to replay (default 1)', count)
+    .action(async (file: string, token: string, flags: { violation?: number }) => onExit(await runReplay(file, token, flags)));
+  cli
+    .command('view')
+    .description('write a trace file (check --trace) as a self-contained HTML page')
+    .argument('<trace.json>', 'the trace file')
+    .option('-o, --output <file.html>', 'where to write the page (default: the trace file with .html)')
+    .action((traceFile: string, flags: { output?: string }) => onExit(runView(traceFile, flags)));
   return cli;
 }
 

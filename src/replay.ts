@@ -9,7 +9,7 @@
 import type { Finding, SuccessorSink } from './check/index.js';
 import { readFileSync } from 'node:fs';
 import { UsageError, type TranslationUnit } from './lang/index.js';
-import { decodeReplayToken, encodeReplayToken, isWarningKind, kindOfFinding, rebuildViolation, transitionCpu, transitionKind, TransitionKind, violationKindName, type ReplayToken, type TraceStep } from './machine/index.js';
+import { decodeReplayToken, encodeReplayToken, isWarningKind, ViolationKind, kindOfFinding, rebuildViolation, transitionCpu, transitionKind, TransitionKind, violationKindName, type ReplayToken, type TraceStep } from './machine/index.js';
 import { compileModel, machineFor, validateConfig } from './pipeline.js';
 import { readTraceFile, renderText, sourceDigest, type TraceFileStep } from './report/index.js';
 
@@ -150,7 +150,8 @@ export function replayModel(unit: TranslationUnit, token: ReplayToken, expected?
     if (i === path.length) {
       const code = offers.violations.get(-1);
       if (code === undefined) {
-        return { text: `replay: all ${path.length} steps replayed, but no violation happens at the end: the model has changed since the trace was found${changed}`, exitCode: 2 };
+        const lines = [`replay: all ${path.length} steps replayed, but no violation happens at the end: the model has changed since the trace was found${changed}`];
+        return { text: [...lines, ...departure(system, path, expected)].join('\n'), exitCode: 2 };
       }
       return reproduced(unit, system, { code, path, transition: -1 }, 'error', expected);
     }
@@ -158,13 +159,15 @@ export function replayModel(unit: TranslationUnit, token: ReplayToken, expected?
     const code = offers.violations.get(t);
     if (code !== undefined) {
       if (i !== path.length - 1) {
-        return { text: `replay: at step ${i + 1}, ${describeTransition(t)} and hits ${violationKindName(kindOfFinding(code))} earlier than the trace: the model has changed${recordedAt(expected, i)}`, exitCode: 1 };
+        const lines = [`replay: at step ${i + 1}, ${describeTransition(t)} and hits ${violationKindName(kindOfFinding(code))} earlier than the trace: the model has changed${recordedAt(expected, i)}`];
+        return { text: [...lines, ...departure(system, path.slice(0, i), expected)].join('\n'), exitCode: 1 };
       }
       return reproduced(unit, system, { code, path, transition: t }, 'error', expected);
     }
     const next = offers.successors.get(t);
     if (next === undefined) {
-      return { text: `replay: the model no longer follows the trace at step ${i + 1}: ${describeTransition(t)} is not possible there${recordedAt(expected, i)}${changed}`, exitCode: 2 };
+      const lines = [`replay: the model no longer follows the trace at step ${i + 1}: ${describeTransition(t)} is not possible there${recordedAt(expected, i)}${changed}`];
+      return { text: [...lines, ...departure(system, path.slice(0, i), expected)].join('\n'), exitCode: 2 };
     }
     const warned = offers.warnings.get(t);
     if (i === path.length - 1 && warned !== undefined && isWarningKind(kindOfFinding(warned)) && offers.violations.get(-1) === undefined) {
@@ -175,6 +178,18 @@ export function replayModel(unit: TranslationUnit, token: ReplayToken, expected?
     state = next;
   }
   return { text: 'replay: nothing to replay', exitCode: 2 };
+}
+
+/**
+ * Where the replayed steps `path` (all possible) first run other code than
+ * the trace file recorded, as a note; nothing without a trace file. Kludge:
+ * the steps are described by rebuilding them as if they led to an
+ * assertion, since `rebuildViolation` is the one describer of steps.
+ */
+function departure(system: ReturnType<typeof machineFor>, path: readonly number[], expected: ReplayExpectation | undefined): string[] {
+  if (expected === undefined || path.length === 0) return [];
+  const steps = rebuildViolation(system, { code: ViolationKind.ASSERTION, path, transition: -1 }, 'error').trace;
+  return comparison({ ...expected, kind: 'assertion', modelChanged: false }, 'assertion', steps);
 }
 
 function reproduced(unit: TranslationUnit, system: ReturnType<typeof machineFor>, finding: Finding, severity: 'error' | 'warning', expected: ReplayExpectation | undefined): ReplayResult {

@@ -30,6 +30,8 @@ export interface KernelHooks {
   readonly irqEntry: string;
   /** Struct tag of the devices the environment drives (their globals become `Program.devices`). */
   readonly deviceTag: string;
+  /** Kernel names that give vectors handlers (IRQs, the call-function IPI): reaching one makes the IRQ entry reachable. */
+  readonly vectorSources: ReadonlySet<string>;
   /** Files that belong to irqcheck rather than the model. */
   readonly kernelFiles: ReadonlySet<string>;
 }
@@ -62,6 +64,8 @@ class UnitCompiler implements FunctionUnit {
   private readonly fns: FunctionSym[] = [];
   private readonly defs = new Map<number, FunctionDef>();
   private readonly calls = new Map<number, Set<number>>();
+  /** Per function, the types of the function pointers it calls through. */
+  private readonly indirectSignatures = new Map<number, Set<string>>();
   private readonly addressTaken = new Set<number>();
   private readonly globals: PendingGlobal[] = [];
   private readonly staticLocals: PendingGlobal[] = [];
@@ -126,14 +130,18 @@ class UnitCompiler implements FunctionUnit {
       throw new ModelError('bad-main', `main must be declared int main(void), not ${typeName(mainSym.type)}`, at, 'CPU 0 runs int main(void); its return value is ignored', 4);
     }
     const nmiEntry = this.requireFunction(this.hooks.nmiEntry, `irqcheck bug: the kernel prelude lacks ${this.hooks.nmiEntry}`);
-    const irqEntry = this.requireFunction(this.hooks.irqEntry, `irqcheck bug: the kernel prelude lacks ${this.hooks.irqEntry}`);
+    // Initializers mark the functions whose address they take: before the stacks are sized.
+    const initialGlobals = this.initialImage(globalsSlots);
+    // Without a way to request a vector, no interrupt is ever delivered: no IRQ entry, no vector tables.
+    const irqEntry = this.reachable.has(this.hooks.irqEntry)
+      ? this.requireFunction(this.hooks.irqEntry, `irqcheck bug: the kernel prelude lacks ${this.hooks.irqEntry}`)
+      : -1;
     const stackSlots = this.stackSlots(infos, nmiEntry, irqEntry);
 
     const readOnly = this.globals.filter((g) => g.readOnly);
     const roStart = readOnly.length > 0 && readOnly[0]?.sym ? (readOnly[0].sym.address - GLOBALS_BASE) : globalsSlots;
     const roSlots = globalsSlots - roStart;
     const layout = makeLayout(cpus, stackSlots, globalsSlots, roStart, roSlots);
-    const initialGlobals = this.initialImage(globalsSlots);
     const { code, pcSite } = e.finish();
     return {
       config: this.config,
@@ -172,10 +180,15 @@ class UnitCompiler implements FunctionUnit {
     return this.constants.length - 1;
   }
 
-  noteCall(callee: number): void {
+  noteCall(callee: number, signature?: string): void {
     let set = this.calls.get(this.current);
     if (set === undefined) this.calls.set(this.current, (set = new Set()));
     set.add(callee);
+    if (callee < 0 && signature !== undefined) {
+      let sigs = this.indirectSignatures.get(this.current);
+      if (sigs === undefined) this.indirectSignatures.set(this.current, (sigs = new Set()));
+      sigs.add(signature);
+    }
   }
 
   noteAddressTaken(fn: number): void {
@@ -343,7 +356,7 @@ class UnitCompiler implements FunctionUnit {
    * the machine's entries. Kernel objects outside this set take no state.
    */
   private kernelReachable(): Set<string> {
-    const reached = new Set<string>([this.hooks.nmiEntry, this.hooks.irqEntry]);
+    const reached = new Set<string>([this.hooks.nmiEntry]);
     const work: unknown[] = [];
     const isKernel = (loc: SourceLoc): boolean => this.hooks.kernelFiles.has(loc.file);
     for (const [, def] of this.defs) {
@@ -365,15 +378,16 @@ class UnitCompiler implements FunctionUnit {
       const node = kernelDefs.get(name);
       if (node !== undefined) work.push(node);
     }
-    while (work.length > 0) {
-      const node = work.pop();
-      collectIdents(node, (name) => {
-        if (reached.has(name)) return;
-        reached.add(name);
-        const def = kernelDefs.get(name);
-        if (def !== undefined) work.push(def);
-      });
-    }
+    const reach = (name: string): void => {
+      if (reached.has(name)) return;
+      reached.add(name);
+      const def = kernelDefs.get(name);
+      if (def !== undefined) work.push(def);
+      if (this.hooks.vectorSources.has(name)) reach(this.hooks.irqEntry);
+    };
+    for (const g of this.globals) if (g.type.kind === 'struct' && g.type.tag === this.hooks.deviceTag) reach(this.hooks.irqEntry);
+    for (const name of [...reached]) if (this.hooks.vectorSources.has(name)) reach(this.hooks.irqEntry);
+    while (work.length > 0) collectIdents(work.pop(), reach);
     return reached;
   }
 
@@ -451,12 +465,19 @@ class UnitCompiler implements FunctionUnit {
     const onPath = new Set<number>();
     let largestFrame = 0;
     for (const f of infos) largestFrame = Math.max(largestFrame, f.frameSlots);
-    // A call through a pointer may reach any address-taken function taking as many arguments.
+    // A call through a pointer reaches the address-taken functions of its type; if the
+    // model casts function pointers so that none has it, any taking as many arguments.
     const calleesOf = (f: number): number[] => {
       const out: number[] = [];
+      const signatures = this.indirectSignatures.get(f) ?? new Set<string>();
       for (const c of this.calls.get(f) ?? []) {
-        if (c >= 0) out.push(c);
-        else for (const t of this.addressTaken) if ((this.fns[t]?.type.params.length ?? -1) === -c - 1) out.push(t);
+        if (c >= 0) {
+          out.push(c);
+          continue;
+        }
+        const arity = (t: number): boolean => (this.fns[t]?.type.params.length ?? -1) === -c - 1;
+        const typed = [...this.addressTaken].filter((t) => arity(t) && signatures.has(typeName(this.fns[t]?.type ?? INT)));
+        out.push(...(typed.length > 0 ? typed : [...this.addressTaken].filter(arity)));
       }
       return out;
     };
@@ -476,7 +497,7 @@ class UnitCompiler implements FunctionUnit {
     for (const f of this.addressTaken) task = Math.max(task, chain(f));
     // Task, then an IRQ on top, then an NMI on top of that.
     const nmi = Frame.HEADER + chain(nmiEntry);
-    const irq = Frame.HEADER + chain(irqEntry);
+    const irq = irqEntry < 0 ? 0 : Frame.HEADER + chain(irqEntry);
     return task + irq + nmi;
   }
 

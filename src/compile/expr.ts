@@ -31,8 +31,8 @@ export interface UnitServices {
   internString(s: string): number;
   /** Index of a double constant in the pool. */
   constant(v: number): number;
-  /** Records that the current function calls `callee`; an indirect call with n arguments is `-(n + 1)`. */
-  noteCall(callee: number): void;
+  /** Records that the current function calls `callee`; an indirect call with n arguments is `-(n + 1)`, with the pointer's function type. */
+  noteCall(callee: number, signature?: string): void;
   /** Records that a function's address is taken (it may be called through a pointer). */
   noteAddressTaken(fn: number): void;
 }
@@ -561,7 +561,7 @@ export class ExprCompiler {
     if (fnType === null) throw new ModelError('not-function', `called object of type ${typeName(ft)} is not a function`, loc, null);
     const spill = this.e.depth - 1;
     this.args(fnType, args, loc);
-    this.unit.noteCall(-(args.length + 1));
+    this.unit.noteCall(-(args.length + 1), typeName(fnType));
     this.e.emit(Op.CALLI, args.length, spill);
     return fnType.returns;
   }

@@ -28,6 +28,9 @@ export const ATOMIC_FUNCTIONS: ReadonlySet<string> = new Set([
   '__irqcheck_unregister_nmi',
   '__irqcheck_nmi_snapshot',
   '__irqcheck_sm_setup',
+  '__irqcheck_sm_ack_prepare',
+  '__irqcheck_sm_ack_disable_irq',
+  '__irqcheck_sm_exit',
   'request_irq',
   'free_irq',
   'irq_assign_vector',
@@ -42,6 +45,18 @@ export const NMI_ENTRY = '__irqcheck_nmi_entry';
 
 /** The function the machine runs on delivery of a vectored interrupt (then IRETs). */
 export const IRQ_ENTRY = '__irqcheck_irq_entry';
+
+/**
+ * What gives a vector a handler: a model that reaches one of these needs the
+ * IRQ entry and its tables. Without them every vector is spurious, and the
+ * machine says so itself (no state spent on empty tables).
+ */
+export const VECTOR_SOURCES: ReadonlySet<string> = new Set([
+  'request_irq',
+  'irq_assign_vector',
+  '__irqcheck_percpu_vector_irq',
+  '__irqcheck_call_one',
+]);
 
 /** The struct tag of MSI devices: every global of this type is a device the environment drives. */
 export const DEVICE_TAG = 'msi_device';
@@ -615,38 +630,58 @@ static atomic_t __irqcheck_sm_ack;
 static atomic_t __irqcheck_sm_done;
 static int __irqcheck_sm_ret;
 
-static void __irqcheck_sm_barrier(int stage)
+static void __irqcheck_sm_wait(int stage)
 {
-	atomic_inc(&__irqcheck_sm_ack);
 	while (atomic_read(&__irqcheck_sm_ack) < stage * num_online_cpus())
 		cpu_relax();
 }
 
-/* The stopper thread of each online CPU. */
-static void __irqcheck_multi_cpu_stop(void)
+/*
+ * One CPU's ack of a state: what Linux does between two reads of
+ * msdata->state touches only this CPU (its IRQ flag, its own variables),
+ * so acting and acking are one step here.
+ */
+static int __irqcheck_sm_ack_prepare(int cpu)
 {
-	int cpu = smp_processor_id(), err = 0, is_active;
-	unsigned long flags;
-
+	int is_active;
 	if (__irqcheck_sm_cpus)
 		is_active = cpumask_test_cpu(cpu, __irqcheck_sm_cpus);
 	else
 		is_active = cpu == cpumask_first(cpu_online_mask);
-	local_save_flags(flags);
-	/* MULTI_STOP_PREPARE, with interrupts still enabled */
-	__irqcheck_sm_barrier(1);
-	/* MULTI_STOP_DISABLE_IRQ */
+	atomic_inc(&__irqcheck_sm_ack);
+	return is_active;
+}
+
+static void __irqcheck_sm_ack_disable_irq(void)
+{
 	local_irq_disable();
-	__irqcheck_sm_barrier(2);
-	/* MULTI_STOP_RUN */
+	atomic_inc(&__irqcheck_sm_ack);
+}
+
+static void __irqcheck_sm_exit(unsigned long flags)
+{
+	local_irq_restore(flags);
+	atomic_inc(&__irqcheck_sm_done);
+}
+
+/* The stopper thread of each online CPU: multi_cpu_stop()'s states PREPARE, DISABLE_IRQ, RUN, EXIT. */
+static void __irqcheck_multi_cpu_stop(void)
+{
+	int err = 0, is_active;
+	unsigned long flags;
+
+	local_save_flags(flags);
+	is_active = __irqcheck_sm_ack_prepare(smp_processor_id());
+	__irqcheck_sm_wait(1);
+	__irqcheck_sm_ack_disable_irq();
+	__irqcheck_sm_wait(2);
 	if (is_active)
 		err = __irqcheck_sm_fn(__irqcheck_sm_data);
 	if (err)
 		__irqcheck_sm_ret = err;
-	__irqcheck_sm_barrier(3);
-	/* MULTI_STOP_EXIT */
-	local_irq_restore(flags);
-	atomic_inc(&__irqcheck_sm_done);
+	atomic_inc(&__irqcheck_sm_ack);
+	__irqcheck_sm_wait(3);
+	__irqcheck_sm_exit(flags);
 }
 
 /* Queues the stopper work on every other online CPU (cpu_stop_queue_work under a lock in Linux). */

@@ -22,6 +22,7 @@ export function highestVector(s: Int32Array, at: number): number {
 
 /** The vector CPU `cb` would take now, or -1 (IF clear, an instruction in flight, or masked by ISR priority). */
 export function deliverableVector(s: Int32Array, cb: number): number {
+  // (A model without an IRQ entry can request no vector: its IRR stays empty.)
   if (((s[cb + Cpu.FLAGS] as number) & CpuFlag.IF) === 0 || (s[cb + Cpu.MSR] as number) !== 0) return -1;
   const v = highestVector(s, cb + Cpu.IRR);
   if (v < 0) return -1;
@@ -42,6 +43,12 @@ export function vectorRequested(s: Int32Array, cb: number, vector: number): bool
 export function pendingVectors(s: Int32Array, cb: number): boolean {
   for (let w = 0; w < APIC_VECTOR_WORDS; w++) if ((s[cb + Cpu.IRR + w] as number) !== 0) return true;
   return false;
+}
+
+/** Takes `vector` out of the IRR without delivering it (a model with no IRQ handlers at all). */
+export function dropVector(s: Int32Array, cb: number, vector: number): void {
+  const at = cb + Cpu.IRR + (vector >> 5);
+  s[at] = (s[at] as number) & ~(1 << (vector & 31));
 }
 
 /** EOI: clears the highest in-service vector. */
