@@ -4,7 +4,7 @@
  * call. This is only the catalog (names, arity, result type); the kernel
  * stage gives each its semantics, indexed by the same id.
  */
-import { BOOL, INT, LONG, UINT, ULONG, VOID, type CType } from './ctype.js';
+import { BOOL, INT, LONG, UINT, ULONG, VOID, VOID_PTR, type CType } from './ctype.js';
 
 export interface BuiltinSpec {
   readonly name: string;
@@ -128,6 +128,15 @@ export const BUILTINS: readonly BuiltinSpec[] = [
   b('__irqcheck_spurious_vector', 1),
   b('__irqcheck_msi_handled', 1),
   b('__irqcheck_msi_mask', 2),
+  // live patching, exceptions, the heap
+  b('sync_core', 0),
+  b('__irqcheck_text_write', 3),
+  b('__irqcheck_fetch', 1, INT),
+  b('__irqcheck_exception_enter', 0, ULONG),
+  b('__irqcheck_exception_return', 1),
+  b('__irqcheck_unhandled_int3', 1),
+  b('__irqcheck_kmalloc', 3, VOID_PTR),
+  b('__irqcheck_kfree', 3),
 ];
 
 const byName = new Map(BUILTINS.map((spec, id) => [spec.name, id]));

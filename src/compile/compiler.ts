@@ -30,6 +30,8 @@ export interface KernelHooks {
   readonly irqEntry: string;
   /** Struct tag of the devices the environment drives (their globals become `Program.devices`). */
   readonly deviceTag: string;
+  /** Struct tag of patchable code sites (their globals become `Program.textSites`). */
+  readonly textSiteTag: string;
   /** Kernel names that give vectors handlers (IRQs, the call-function IPI): reaching one makes the IRQ entry reachable. */
   readonly vectorSources: ReadonlySet<string>;
   /** Files that belong to irqcheck rather than the model. */
@@ -155,7 +157,8 @@ class UnitCompiler implements FunctionUnit {
       pcSite,
       strings: this.strings,
       entries: { main, nmiEntry, irqEntry, idlePc, taskExitPc, iretPc },
-      devices: this.deviceTable(),
+      devices: this.structTable(this.hooks.deviceTag),
+      textSites: this.structTable(this.hooks.textSiteTag),
       sources: this.unit.sources,
       file: this.unit.file,
     };
@@ -231,7 +234,13 @@ class UnitCompiler implements FunctionUnit {
         const type = this.scope.resolve(item.type) as FunctionType;
         this.checkSignature(type, item.name, item.loc);
         const sym = this.declareFunction(item.name, type, item.loc);
-        if (this.defs.has(sym.index)) throw new ModelError('redefinition', `function '${item.name}' is defined twice`, item.loc, null);
+        const earlier = this.defs.get(sym.index);
+        if (earlier !== undefined) {
+          // The model's own version of a kernel function replaces it (pasted code often carries one).
+          const kernelVersion = this.hooks.kernelFiles.has(earlier.loc.file) && !this.hooks.kernelFiles.has(item.loc.file);
+          if (!kernelVersion) throw new ModelError('redefinition', `function '${item.name}' is defined twice`, item.loc, `the first definition is at line ${earlier.loc.line}`);
+          sym.type = type;
+        }
         this.defs.set(sym.index, item);
         continue;
       }
@@ -435,8 +444,8 @@ class UnitCompiler implements FunctionUnit {
 
   // --- stack sizing ------------------------------------------------------------
 
-  /** Globals of the device struct type (and arrays of them). */
-  private deviceTable(): { addresses: number[]; names: string[]; fields: Map<string, number>; locs: SourceLoc[] } {
+  /** Globals of a struct type (and arrays of them). */
+  private structTable(tag: string): { addresses: number[]; names: string[]; fields: Map<string, number>; locs: SourceLoc[] } {
     const addresses: number[] = [];
     const names: string[] = [];
     const locs: SourceLoc[] = [];
@@ -449,7 +458,7 @@ class UnitCompiler implements FunctionUnit {
         count = t.length;
         t = t.of;
       }
-      if (t.kind !== 'struct' || t.tag !== this.hooks.deviceTag || t.fields === null) continue;
+      if (t.kind !== 'struct' || t.tag !== tag || t.fields === null) continue;
       for (const f of t.fields) fields.set(f.name, f.offset);
       for (let i = 0; i < count; i++) {
         addresses.push(g.sym.address + i * t.slots);

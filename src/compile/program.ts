@@ -73,7 +73,7 @@ export interface ProgramEntries {
   readonly iretPc: number;
 }
 
-/** The devices the environment drives: globals of the kernel's device struct. */
+/** Globals of a struct type the machine knows (MSI devices, text sites). */
 export interface DeviceTable {
   /** Absolute address of each device struct, in declaration order. */
   readonly addresses: readonly number[];
@@ -102,7 +102,10 @@ export interface Program {
   /** String literals, indexed by their id. */
   readonly strings: readonly string[];
   readonly entries: ProgramEntries;
+  /** MSI devices the environment drives. */
   readonly devices: DeviceTable;
+  /** Patchable code sites (text_poke, exec_site). */
+  readonly textSites: DeviceTable;
   /** Every source file read, for excerpts. */
   readonly sources: ReadonlyMap<string, string>;
   /** The file the model was loaded from. */

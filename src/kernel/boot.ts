@@ -1,9 +1,10 @@
 /**
  * The kernel objects set up at boot, written into the initial state: the
  * online mask, each CPU's SMT sibling mask (the first thread of a core is its
- * primary), and cpumask_of() masks.
+ * primary), cpumask_of() masks, and every text site's text.
  */
 import type { Program } from '../compile/index.js';
+import { bootTextSites } from '../machine/index.js';
 
 function setBit(state: Int32Array, mask: number, cpu: number): void {
   const at = mask + (cpu >> 5);
@@ -12,6 +13,7 @@ function setBit(state: Int32Array, mask: number, cpu: number): void {
 
 /** Writes the boot-time kernel objects of `program` into `state`. */
 export function writeBootState(program: Program, state: Int32Array): void {
+  bootTextSites(program, state);
   const { cpus, smt } = program.config;
   const words = Math.ceil(cpus / 32);
   // Objects the model cannot reach take no state (compile leaves them out): -1.

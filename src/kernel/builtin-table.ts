@@ -10,6 +10,8 @@ import { CHECK_BUILTINS } from './checks.js';
 import { CPU_BUILTINS } from './cpu-state.js';
 import { CPUMASK_BUILTINS } from './cpumask.js';
 import { HARDWARE_BUILTINS } from './hardware.js';
+import { HEAP_BUILTINS } from './heap.js';
+import { PATCHING_BUILTINS } from './patching.js';
 import { PRINTK_BUILTINS } from './printk.js';
 
 const ALL: Readonly<Record<string, BuiltinFn>> = {
@@ -19,6 +21,8 @@ const ALL: Readonly<Record<string, BuiltinFn>> = {
   ...CPU_BUILTINS,
   ...CPUMASK_BUILTINS,
   ...HARDWARE_BUILTINS,
+  ...HEAP_BUILTINS,
+  ...PATCHING_BUILTINS,
   ...PRINTK_BUILTINS,
 };
 

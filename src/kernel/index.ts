@@ -9,7 +9,7 @@
  * not know: the search or how results are reported.
  */
 import type { KernelHooks } from '../compile/index.js';
-import { ATOMIC_FUNCTIONS, DEVICE_TAG, IRQ_ENTRY, VECTOR_SOURCES, NMI_ENTRY, PRELUDE_FILE, PRELUDE_SOURCE, READ_ONLY_GLOBALS } from './prelude.js';
+import { ATOMIC_FUNCTIONS, DEVICE_TAG, IRQ_ENTRY, TEXT_SITE_TAG, VECTOR_SOURCES, NMI_ENTRY, PRELUDE_FILE, PRELUDE_SOURCE, READ_ONLY_GLOBALS } from './prelude.js';
 
 export { kernelBuiltins } from './builtin-table.js';
 export { writeBootState } from './boot.js';
@@ -23,6 +23,7 @@ export const KERNEL_HOOKS: KernelHooks = {
   nmiEntry: NMI_ENTRY,
   irqEntry: IRQ_ENTRY,
   deviceTag: DEVICE_TAG,
+  textSiteTag: TEXT_SITE_TAG,
   vectorSources: VECTOR_SOURCES,
   kernelFiles: new Set([PRELUDE_FILE]),
 };

@@ -38,6 +38,7 @@ export const ATOMIC_FUNCTIONS: ReadonlySet<string> = new Set([
   '__irq_msi_compose_msg',
   'msi_device_start',
   '__irqcheck_csd_queue',
+  'text_poke_site',
 ]);
 
 /** The function the machine runs on NMI delivery (then IRETs). */
@@ -57,6 +58,9 @@ export const VECTOR_SOURCES: ReadonlySet<string> = new Set([
   '__irqcheck_percpu_vector_irq',
   '__irqcheck_call_one',
 ]);
+
+/** The struct tag of patchable code sites. */
+export const TEXT_SITE_TAG = 'text_site';
 
 /** The struct tag of MSI devices: every global of this type is a device the environment drives. */
 export const DEVICE_TAG = 'msi_device';
@@ -621,6 +625,83 @@ void __irqcheck_irq_entry(unsigned int vector)
 	else
 		__irqcheck_percpu_vector_irq[smp_processor_id()][vector] = VECTOR_UNUSED;
 }
+
+/* ---- live code patching (arch/x86/kernel/alternative.c): sites, INT3, #BP ---- */
+#define TEXT_SITE_MAX 8
+#define INT3_INSN_OPCODE 0xcc
+#define INT3_INSN_SIZE 1
+/* What exec_site() executed: the instruction before or after patching. */
+#define SITE_OLD 0
+#define SITE_NEW 1
+
+/*
+ * A patchable instruction, as a model declares it:
+ *   static struct text_site site = { .len = 5, .old = { 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+ *                                    .new = { 0xe8, 0x10, 0x20, 0x30, 0x40 } };
+ * Its text starts as 'old'. text_poke_site() writes it one byte at a time;
+ * exec_site() executes it as the calling CPU sees it.
+ */
+struct text_site {
+	int len;
+	u8 old[TEXT_SITE_MAX];
+	u8 new[TEXT_SITE_MAX];
+	/* the text in memory, and what each CPU may still see of it until it serializes */
+	u8 bytes[TEXT_SITE_MAX];
+	u8 stale[NR_CPUS][TEXT_SITE_MAX];
+};
+
+/* Writes len bytes of the site's text, one byte per step (text_poke() through a temporary mapping). */
+void text_poke_site(struct text_site *site, int offset, const u8 *opcode, int len)
+{
+	int i;
+	for (i = 0; i < len; i++)
+		__irqcheck_text_write(site, offset + i, opcode[i]);
+}
+
+/* The INT3 handler a model registers: returns 1 if it handled the #BP, and which instruction it emulated. */
+typedef int (*int3_handler_t)(struct text_site *site, int *insn);
+static int3_handler_t __irqcheck_int3_handler;
+static inline void register_int3_handler(int3_handler_t fn) { __irqcheck_int3_handler = fn; }
+
+/* exc_int3(): a #BP through an interrupt gate; its IRET is serializing and unblocks NMIs. */
+static int __irqcheck_do_int3(struct text_site *site)
+{
+	unsigned long flags;
+	int insn = SITE_OLD, handled = 0;
+	flags = __irqcheck_exception_enter();
+	if (__irqcheck_int3_handler)
+		handled = __irqcheck_int3_handler(site, &insn);
+	if (!handled)
+		__irqcheck_unhandled_int3(site);
+	__irqcheck_exception_return(flags);
+	return insn;
+}
+
+/* Executes the site's instruction as this CPU sees it: returns SITE_OLD or SITE_NEW (emulated after a #BP). */
+int exec_site(struct text_site *site)
+{
+	int insn = __irqcheck_fetch(site);
+	if (insn == INT3_INSN_OPCODE)
+		insn = __irqcheck_do_int3(site);
+	return insn;
+}
+
+static void do_sync_core(void *info) { sync_core(); }
+/* text_poke_sync(): every CPU serializes (an IPI whose handler returns with IRET). */
+static inline void text_poke_sync(void) { on_each_cpu(do_sync_core, NULL, 1); }
+
+/* ---- kmalloc/kfree: a small heap of fixed blocks ---- */
+#define __IRQCHECK_HEAP_OBJECTS 4
+#define __IRQCHECK_HEAP_SLOTS 32
+#define GFP_KERNEL 0
+#define GFP_ATOMIC 1
+static int __irqcheck_heap[__IRQCHECK_HEAP_OBJECTS][__IRQCHECK_HEAP_SLOTS];
+static int __irqcheck_heap_used[__IRQCHECK_HEAP_OBJECTS];
+#define kmalloc(size, flags) __irqcheck_kmalloc((size), __irqcheck_heap, __irqcheck_heap_used)
+#define kzalloc(size, flags) __irqcheck_kmalloc((size), __irqcheck_heap, __irqcheck_heap_used)
+#define kfree(p) __irqcheck_kfree((p), __irqcheck_heap, __irqcheck_heap_used)
+#define atomic_set_release(v, i) atomic_set((v), (i))
+#define atomic_read_acquire(v) atomic_read(v)
 
 /* ---- stop_machine (kernel/stop_machine.c): multi_cpu_stop's states, each acked by every CPU ---- */
 static int (*__irqcheck_sm_fn)(void *);

@@ -5,7 +5,7 @@
  *
  * Hot: delivery runs for every NMI transition; allocates nothing.
  */
-import { Cpu, CpuFlag, Env, ENV_BASE, Frame, FrameKind, NEST_NMI_SHIFT, type Program } from '../compile/index.js';
+import { Cpu, CpuFlag, Env, ENV_BASE, Frame, FrameKind, NEST_FIELD_MASK, NEST_NMI_SHIFT, type Program } from '../compile/index.js';
 import type { Vm } from './vm.js';
 import { ViolationKind } from './violation.js';
 
@@ -41,6 +41,12 @@ export function deliverNmi(vm: Vm, s: Int32Array, c: number): boolean {
   if (entry === undefined) throw new Error('irqcheck bug: no NMI entry');
   const frame = s[cb + Cpu.SP] as number;
   const handler = frame + Frame.HEADER;
+  if (((s[cb + Cpu.NEST] as number) & NEST_FIELD_MASK) !== 0) {
+    // An IRET inside the NMI handler (a #BP's) unblocked NMIs: this one lands on top of the first.
+    vm.state = s;
+    vm.fault(ViolationKind.NESTED_NMI, s[cb + Cpu.PC] as number, `an NMI entered CPU${c} while its NMI handler was still running (an IRET inside the handler had unblocked NMIs)`);
+    return false;
+  }
   if (handler + entry.frameSlots > cb + p.layout.cpuSlots) {
     vm.state = s;
     vm.fault(ViolationKind.STACK_OVERFLOW, s[cb + Cpu.PC] as number, `an NMI overflows CPU${c}'s stack`);

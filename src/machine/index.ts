@@ -27,3 +27,6 @@ export { deliverableVector, requestVector, vectorRequested, endOfInterrupt, high
 export { sendMessage, messageTarget } from './msi.js';
 export type { DeviceFields } from './msi.js';
 export { isWarningKind } from './violation.js';
+export { fetchOutcomes, tornView, serialize, bootTextSites, Fetch, INT3_OPCODE, TEXT_SITE_MAX } from './text.js';
+export type { TextSiteFields } from './text.js';
+export { HEAP_OBJECTS, HEAP_SLOTS } from './vm.js';

@@ -31,9 +31,11 @@ export const TransitionKind = {
   DEVICE_RAISE: 7,
 } as const;
 
-export const transitionId = (kind: number, cpu: number): number => (kind << 8) | cpu;
-export const transitionKind = (id: number): number => id >> 8;
+/** A transition id: kind in bits 8-15, CPU (or device) in bits 0-7, a step's branch in bits 16 up. */
+export const transitionId = (kind: number, cpu: number, choice = 0): number => (choice << 16) | (kind << 8) | cpu;
+export const transitionKind = (id: number): number => (id >> 8) & 0xff;
 export const transitionCpu = (id: number): number => id & 0xff;
+export const transitionChoice = (id: number): number => id >>> 16;
 
 export interface MachineOptions {
   /** WARN_ON is a violation. */
@@ -135,29 +137,36 @@ export class MachineSystem implements TransitionSystem {
         }
         continue;
       }
-      succ.set(s);
-      const id = transitionId(TransitionKind.STEP, c);
-      const stepFlags = vm.step(succ, c);
-      if ((stepFlags & StepFlag.VIOLATION) !== 0) {
-        stuck = false;
-        if (!sink.violation(id, findingCode(vm.violation, 0))) return;
-        continue;
-      }
-      if ((stepFlags & StepFlag.WARNING) !== 0) sink.warning(id, findingCode(vm.warning, vm.warningKey));
-      if ((stepFlags & StepFlag.WRITE) === 0) {
-        if (sameState(succ, s)) continue; // spinning in place: a self-loop
-        const waiting = this.waits.classify(s, succ, c, vm.delayed);
-        if (waiting === Waiting.TIMED) {
-          // Counting down: only when time passes (below).
-          this.timed[c] = 1;
-          timedCount++;
+      // The CPU's step; a step that fetches a patched instruction may branch.
+      let branches = 1;
+      for (let k = 0; k < branches; k++) {
+        succ.set(s);
+        vm.choice = k;
+        const stepFlags = vm.step(succ, c);
+        vm.choice = 0;
+        if (k === 0 && vm.choices > 1) branches = vm.choices;
+        const id = transitionId(TransitionKind.STEP, c, k);
+        if ((stepFlags & StepFlag.VIOLATION) !== 0) {
+          stuck = false;
+          if (!sink.violation(id, findingCode(vm.violation, 0))) return;
           continue;
         }
-        if (waiting === Waiting.NONE) stuck = false;
-      } else {
-        stuck = false;
+        if ((stepFlags & StepFlag.WARNING) !== 0) sink.warning(id, findingCode(vm.warning, vm.warningKey));
+        if ((stepFlags & StepFlag.WRITE) === 0 && branches === 1) {
+          if (sameState(succ, s)) continue; // spinning in place: a self-loop
+          const waiting = this.waits.classify(s, succ, c, vm.delayed);
+          if (waiting === Waiting.TIMED) {
+            // Counting down: only when time passes (below).
+            this.timed[c] = 1;
+            timedCount++;
+            continue;
+          }
+          if (waiting === Waiting.NONE) stuck = false;
+        } else {
+          stuck = false;
+        }
+        if (!sink.successor(succ, id)) return;
       }
-      if (!sink.successor(succ, id)) return;
     }
     if ((s[ENV_BASE + Env.NMIS_LEFT] as number) > 0) {
       for (let c = 0; c < this.cpus; c++) {
@@ -204,10 +213,13 @@ export class MachineSystem implements TransitionSystem {
     const vm = this.vm;
     vm.violation = 0;
     switch (transitionKind(transition)) {
-      case TransitionKind.STEP:
+      case TransitionKind.STEP: {
         if (((state[cb + Cpu.FLAGS] as number) & CpuFlag.IDLE) !== 0) return false;
+        vm.choice = transitionChoice(transition);
         vm.step(state, c);
-        return true;
+        vm.choice = 0;
+        return transitionChoice(transition) === 0 || transitionChoice(transition) < vm.choices;
+      }
       case TransitionKind.NMI:
         if (!nmiDeliverable(state[cb + Cpu.FLAGS] as number, state[cb + Cpu.MSR] as number)) return false;
         deliverNmi(vm, state, c);

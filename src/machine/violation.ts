@@ -18,6 +18,12 @@ export const ViolationKind = {
   LOST_INTERRUPT: 11,
   SPURIOUS_INTERRUPT: 12,
   SPURIOUS_HANDLER: 13,
+  TORN_INSTRUCTION: 14,
+  UNHANDLED_BREAKPOINT: 15,
+  NESTED_NMI: 16,
+  USE_AFTER_RETURN: 17,
+  USE_AFTER_FREE: 18,
+  DOUBLE_FREE: 19,
 } as const;
 
 export type ViolationKindCode = (typeof ViolationKind)[keyof typeof ViolationKind];
@@ -36,7 +42,13 @@ export type ViolationKindName =
   | 'stack-overflow'
   | 'lost-interrupt'
   | 'spurious-interrupt'
-  | 'spurious-handler';
+  | 'spurious-handler'
+  | 'torn-instruction'
+  | 'unhandled-breakpoint'
+  | 'nested-nmi'
+  | 'use-after-return'
+  | 'use-after-free'
+  | 'double-free';
 
 const NAMES: Readonly<Record<number, ViolationKindName>> = {
   [ViolationKind.ASSERTION]: 'assertion',
@@ -52,6 +64,12 @@ const NAMES: Readonly<Record<number, ViolationKindName>> = {
   [ViolationKind.LOST_INTERRUPT]: 'lost-interrupt',
   [ViolationKind.SPURIOUS_INTERRUPT]: 'spurious-interrupt',
   [ViolationKind.SPURIOUS_HANDLER]: 'spurious-handler',
+  [ViolationKind.TORN_INSTRUCTION]: 'torn-instruction',
+  [ViolationKind.UNHANDLED_BREAKPOINT]: 'unhandled-breakpoint',
+  [ViolationKind.NESTED_NMI]: 'nested-nmi',
+  [ViolationKind.USE_AFTER_RETURN]: 'use-after-return',
+  [ViolationKind.USE_AFTER_FREE]: 'use-after-free',
+  [ViolationKind.DOUBLE_FREE]: 'double-free',
 };
 
 /** Kinds that are warnings unless --strict: Linux accepts them (WARN_ON, spurious interrupts). */

@@ -16,6 +16,7 @@ import {
 import { binary64, compare, Int64RangeError } from './int64.js';
 import { ViolationKind } from './violation.js';
 import { deviceFields, type DeviceFields } from './msi.js';
+import { serialize, textSiteFields, type TextSiteFields } from './text.js';
 
 /** Bits of a step's outcome. */
 export const StepFlag = {
@@ -68,6 +69,18 @@ export class Vm {
   strict = false;
   /** Field offsets of the model's MSI devices, null if it has none. */
   readonly devices: DeviceFields | null;
+  /** Field offsets of the model's text sites, null if it has none. */
+  readonly textSites: TextSiteFields | null;
+  /** The heap's blocks and their in-use flags (absolute addresses), -1 if the model allocates nothing. */
+  readonly heapBase: number;
+  readonly heapUsed: number;
+  /**
+   * A step may branch once (a fetch that may see stale bytes): `choice` is
+   * the alternative to take, set by the caller; `choices` is how many there
+   * were, set by the step (0: the step did not branch).
+   */
+  choice = 0;
+  choices = 0;
   /** Rebuilding a trace: record the statement each step ran, and printk output. */
   tracing = false;
   /** While tracing: the site of the statement that made the step visible. */
@@ -116,6 +129,23 @@ export class Vm {
     this.roBase = program.layout.readOnlyBase;
     this.roEnd = program.layout.readOnlyEnd;
     this.devices = deviceFields(program);
+    this.textSites = textSiteFields(program);
+    this.heapBase = program.globals.find((g) => g.name === '__irqcheck_heap')?.offset ?? -1;
+    this.heapUsed = program.globals.find((g) => g.name === '__irqcheck_heap_used')?.offset ?? -1;
+  }
+
+  /**
+   * A branch point of the current step among `n` alternatives: returns the
+   * one to take. A step branches at most once (one instruction fetch per
+   * statement).
+   */
+  choose(n: number): number {
+    if (this.choices !== 0) {
+      this.fault(ViolationKind.OUT_OF_BOUNDS, this.pc, 'two instruction fetches in one statement: split them into separate statements');
+      return 0;
+    }
+    this.choices = n;
+    return this.choice < n ? this.choice : n - 1;
   }
 
   /** Runs CPU `c` of state `s` for one step, in place. Returns StepFlag bits. */
@@ -129,6 +159,7 @@ export class Vm {
     this.warning = 0;
     this.delayNs = 0;
     this.delayed = false;
+    this.choices = 0;
     const code = this.code;
     const ops = this.ops;
     let pc = s[cb + Cpu.PC] as number;
@@ -493,11 +524,21 @@ export class Vm {
       return false;
     }
     const L = this.layout;
-    if (addr >= L.globalsBase && addr + slots <= L.globalsBase + L.globalsSlots) return true;
+    if (addr >= L.globalsBase && addr + slots <= L.globalsBase + L.globalsSlots) {
+      if (this.heapBase < 0 || addr < this.heapBase || addr >= this.heapBase + HEAP_OBJECTS * HEAP_SLOTS) return true;
+      const block = Math.floor((addr - this.heapBase) / HEAP_SLOTS);
+      if ((this.state[this.heapUsed + block] as number) !== 0) return true;
+      this.fault(ViolationKind.USE_AFTER_FREE, pc, `access to heap object ${block} after kfree()`);
+      return false;
+    }
     if (addr >= L.cpuBase0 && addr < L.stateSlots) {
       const c = Math.floor((addr - L.cpuBase0) / L.cpuSlots);
       const cb = L.cpuBase0 + c * L.cpuSlots;
       if (addr >= cb + Cpu.SLOTS && addr + slots <= (this.state[cb + Cpu.SP] as number)) return true;
+      if (addr >= cb + Cpu.SLOTS) {
+        this.fault(ViolationKind.USE_AFTER_RETURN, pc, `access to a local of a function that has returned (CPU${c}'s stack)`);
+        return false;
+      }
     }
     this.fault(NULL_LIKE(addr) ? ViolationKind.NULL_DEREFERENCE : ViolationKind.OUT_OF_BOUNDS, pc, `access to address ${addr} outside any live object`);
     return false;
@@ -513,8 +554,9 @@ export class Vm {
     if (kind === FrameKind.NMI) nest -= 1 << NEST_NMI_SHIFT;
     else if (kind === FrameKind.IRQ) nest -= 1 << NEST_IRQ_SHIFT;
     else nest -= 1 << NEST_EXC_SHIFT;
-    // IRET unblocks NMIs, whatever frame it returns from (SDM 6.7.1).
+    // IRET unblocks NMIs, whatever frame it returns from (SDM 6.7.1), and serializes.
     flags &= ~CpuFlag.NMI_BLOCKED;
+    serialize(this.program, s, Math.floor((cb - this.layout.cpuBase0) / this.layout.cpuSlots), this.textSites);
     s[cb + Cpu.NEST] = nest;
     s[cb + Cpu.FLAGS] = flags;
     s[cb + Cpu.PC] = s[fp + Frame.RET_PC] as number;
@@ -556,6 +598,10 @@ export class Vm {
     return binary64(op, a, b, kind === Kind.U64);
   }
 }
+
+/** The heap's shape (kernel prelude: __IRQCHECK_HEAP_OBJECTS blocks of __IRQCHECK_HEAP_SLOTS). */
+export const HEAP_OBJECTS = 4;
+export const HEAP_SLOTS = 32;
 
 /** Addresses below the globals are never objects; they come from NULL plus an offset. */
 function NULL_LIKE(addr: number): boolean {

@@ -20,6 +20,12 @@ export const RULE_DESCRIPTIONS: Readonly<Record<ViolationKindName, string>> = {
   'lost-interrupt': 'the run finished while an MSI device had raised work that no run of its handler followed',
   'spurious-interrupt': 'a CPU took a vector that maps to no handler',
   'spurious-handler': 'a device handler ran when the device had raised nothing new',
+  'torn-instruction': 'a CPU that had not serialized could fetch a mix of old and new bytes that is neither instruction',
+  'unhandled-breakpoint': 'a CPU hit an INT3 that no #BP handler claimed',
+  'nested-nmi': 'an NMI entered on top of a running NMI handler after an IRET inside it unblocked NMIs',
+  'use-after-return': 'an access to a local of a function that has returned',
+  'use-after-free': 'an access to a kmalloc() object after kfree()',
+  'double-free': 'kfree() of an object that was already freed',
 };
 
 /** The description of `kind`, or a generic one for a kind this table does not know (from a newer machine). */
