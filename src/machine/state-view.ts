@@ -27,7 +27,7 @@ export interface FrameView {
 
 export interface CpuView {
   readonly cpu: number;
-  readonly context: 'task' | 'irq' | 'nmi' | 'idle';
+  readonly context: 'task' | 'irq' | 'nmi' | 'exception' | 'idle';
   readonly interruptsEnabled: boolean;
   readonly nmiBlocked: boolean;
   readonly nmiLatched: boolean;
@@ -155,7 +155,7 @@ export function viewState(p: Program, s: Int32Array): StateView {
     const msr = (s[cb + Cpu.MSR] as number) - 1;
     cpus.push({
       cpu: c,
-      context: (nest & 0xff) !== 0 ? 'nmi' : ((nest >> 8) & 0xff) !== 0 ? 'irq' : (flags & CpuFlag.IDLE) !== 0 ? 'idle' : 'task',
+      context: ((nest >> 16) & 0xff) !== 0 ? 'exception' : (nest & 0xff) !== 0 ? 'nmi' : ((nest >> 8) & 0xff) !== 0 ? 'irq' : (flags & CpuFlag.IDLE) !== 0 ? 'idle' : 'task',
       interruptsEnabled: (flags & CpuFlag.IF) !== 0,
       nmiBlocked: (flags & CpuFlag.NMI_BLOCKED) !== 0,
       nmiLatched: (flags & (CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL)) !== 0,

@@ -4,7 +4,7 @@
  * each, who acted (a CPU or the environment), the source line, the context,
  * and what was printed; then explains the violation. Rare path: allocates.
  */
-import { Cpu, CpuFlag, Env, ENV_BASE, Frame, NEST_FIELD_MASK, NEST_IRQ_SHIFT, NEST_NMI_SHIFT, type Program, type StatementSite } from '../compile/index.js';
+import { Cpu, CpuFlag, Env, ENV_BASE, Frame, NEST_EXC_SHIFT, NEST_FIELD_MASK, NEST_IRQ_SHIFT, NEST_NMI_SHIFT, type Program, type StatementSite } from '../compile/index.js';
 import type { Finding } from '../check/index.js';
 import { describe } from './msr.js';
 import { findTimeout } from './time.js';
@@ -15,7 +15,7 @@ import { TransitionKind, transitionCpu, transitionKind, type MachineSystem } fro
 import { isWarningKind, kindOfFinding, ViolationKind, violationKindName, type ViolationKindName } from './violation.js';
 
 /** The execution context of a CPU at a step. */
-export type ContextName = 'task' | 'irq' | 'nmi' | 'idle';
+export type ContextName = 'task' | 'irq' | 'nmi' | 'exception' | 'idle';
 
 /** What a trace step is. */
 export type StepEvent = 'step' | 'nmi-taken' | 'irq-taken' | 'wake' | 'external-nmi' | 'device-raise' | 'time-passes' | 'early-timeout';
@@ -61,6 +61,8 @@ export interface RebuildOptions {
 
 const contextOf = (s: Int32Array, cb: number): ContextName => {
   const nest = s[cb + Cpu.NEST] as number;
+  // An exception (#BP) is always the innermost context here.
+  if (((nest >> NEST_EXC_SHIFT) & NEST_FIELD_MASK) !== 0) return 'exception';
   if (((nest >> NEST_NMI_SHIFT) & NEST_FIELD_MASK) !== 0) return 'nmi';
   if (((nest >> NEST_IRQ_SHIFT) & NEST_FIELD_MASK) !== 0) return 'irq';
   return ((s[cb + Cpu.FLAGS] as number) & CpuFlag.IDLE) !== 0 ? 'idle' : 'task';
@@ -294,7 +296,7 @@ export function describeCpu(system: MachineSystem, s: Int32Array, c: number): { 
   const { site, via } = waitedOn(system, s, c);
   const where = site === null ? 'somewhere' : `${site.file}:${site.line} (${site.text})`;
   const state = [
-    context === 'nmi' ? 'in NMI context' : context === 'irq' ? 'in IRQ context' : 'in task context',
+    context === 'nmi' ? 'in NMI context' : context === 'irq' ? 'in IRQ context' : context === 'exception' ? 'in a #BP handler' : 'in task context',
     (flags & CpuFlag.IF) !== 0 ? 'interrupts on' : 'interrupts off',
     (flags & CpuFlag.NMI_BLOCKED) !== 0 ? 'NMIs blocked' : null,
     (flags & (CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL)) !== 0 ? 'an NMI latched' : null,
