@@ -52,6 +52,10 @@ export class FunctionCompiler {
   private readonly gotoUses = new Map<string, SourceLoc>();
   private readonly taken: Set<string>;
   private returns: CType = VOID;
+  /** Loops enclosing the statement being compiled. */
+  private loopDepth = 0;
+  /** The function has labels: a goto may make any statement part of a loop. */
+  private readonly hasLabels: boolean;
 
   constructor(
     private readonly unit: FunctionUnit,
@@ -61,6 +65,7 @@ export class FunctionCompiler {
   ) {
     this.x = new ExprCompiler(unit);
     this.taken = collectTaken(def.body);
+    this.hasLabels = containsLabel(def.body);
   }
 
   compile(): CompiledFunction {
@@ -112,7 +117,8 @@ export class FunctionCompiler {
   private boundary(loc: SourceLoc, flags = 0): void {
     const e = this.unit.emitter;
     e.site = this.unit.site(loc, this.def.name);
-    if (!this.atomic) e.emit(Op.STMT, e.site, flags);
+    const inLoop = this.loopDepth > 0 || this.hasLabels || (flags & StmtFlag.LOOP_HEAD) !== 0;
+    if (!this.atomic) e.emit(Op.STMT, e.site, flags | (inLoop ? StmtFlag.IN_LOOP : 0));
   }
 
   private statement(s: Stmt): void {
@@ -169,7 +175,9 @@ export class FunctionCompiler {
         this.boundary(s.loc, StmtFlag.LOOP_HEAD);
         this.loop(s.body, end, cond);
         e.bind(cond);
+        this.loopDepth++;
         this.boundary(s.cond.loc);
+        this.loopDepth--;
         this.x.value(s.cond);
         e.jump(Op.JNZ, head);
         e.bind(end);
@@ -196,7 +204,9 @@ export class FunctionCompiler {
         this.loop(s.body, end, step);
         e.bind(step);
         if (s.step !== null) {
+          this.loopDepth++;
           this.boundary(s.step.loc);
+          this.loopDepth--;
           this.x.discard(s.step);
         }
         e.jump(Op.JMP, head);
@@ -256,7 +266,9 @@ export class FunctionCompiler {
 
   private loop(body: Stmt, breakTo: Label, continueTo: Label | null): void {
     this.loops.push({ breakTo, continueTo });
+    if (continueTo !== null) this.loopDepth++;
     this.statement(body);
+    if (continueTo !== null) this.loopDepth--;
     this.loops.pop();
   }
 
@@ -336,6 +348,14 @@ export class FunctionCompiler {
       else e.emit(Op.STOREL, w, v.offset + item.offset);
     }
   }
+}
+
+/** Whether a body has a label anywhere (a goto target). */
+function containsLabel(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(containsLabel);
+  if (node === null || typeof node !== 'object') return false;
+  if ((node as { kind?: unknown }).kind === 'labeled') return true;
+  return Object.values(node).some((v) => typeof v === 'object' && containsLabel(v));
 }
 
 /** Case labels of a switch body, not descending into nested switches. */

@@ -126,8 +126,10 @@ export const OPERANDS: readonly number[] = (() => {
 
 /** STMT flags. */
 export const StmtFlag = {
-  /** The statement is the head of a loop (a back edge jumps here): where waiting is detected. */
+  /** The statement is the head of a loop (a back edge jumps here). */
   LOOP_HEAD: 1,
+  /** The statement is inside a loop (or a function with labels): a CPU here may come back to it. */
+  IN_LOOP: 2,
 } as const;
 
 /** How a value is stored: width and signedness. */

@@ -8,7 +8,7 @@
  *
  * Hot: runs for read-only steps; works in a preallocated scratch state.
  */
-import { Cpu } from '../compile/index.js';
+import { Cpu, Frame, Op, OPERANDS, StmtFlag } from '../compile/index.js';
 import { StepFlag, type Vm } from './vm.js';
 
 export const Waiting = {
@@ -22,9 +22,16 @@ const SOLO_STEP_LIMIT = 32;
 
 export class WaitDetector {
   private readonly scratch: Int32Array;
+  /** Per statement site: 1 if it is inside a loop. */
+  private readonly loopSites: Uint8Array;
 
   constructor(private readonly vm: Vm) {
     this.scratch = new Int32Array(vm.layout.stateSlots);
+    const p = vm.program;
+    this.loopSites = new Uint8Array(p.sites.length);
+    for (let pc = 0; pc < p.code.length; pc += 1 + (OPERANDS[p.code[pc] as number] ?? 0)) {
+      if ((p.code[pc] as number) === Op.STMT && ((p.code[pc + 2] as number) & StmtFlag.IN_LOOP) !== 0) this.loopSites[p.code[pc + 1] as number] = 1;
+    }
   }
 
   /**
@@ -37,6 +44,7 @@ export class WaitDetector {
     const cb = L.cpuBase0 + c * L.cpuSlots;
     const pc0 = from[cb + Cpu.PC] as number;
     const fp0 = from[cb + Cpu.FP] as number;
+    if (!this.mayLoop(from, pc0, fp0)) return Waiting.NONE;
     const s = this.scratch;
     s.set(after);
     let spentTime = firstStepSpentTime;
@@ -51,6 +59,24 @@ export class WaitDetector {
       spentTime ||= this.vm.delayed;
     }
     return Waiting.NONE;
+  }
+
+  /**
+   * Whether a CPU at pc0 (frame fp0) can come back there without a new
+   * interrupt: its statement, or a call site on its stack in the same
+   * context, is inside a loop. (A return through an IRET never comes back.)
+   */
+  private mayLoop(s: Int32Array, pc0: number, fp0: number): boolean {
+    const code = this.vm.program.code;
+    if ((code[pc0] as number) === Op.STMT && ((code[pc0 + 2] as number) & StmtFlag.IN_LOOP) !== 0) return true;
+    let fp = fp0;
+    while (fp > 0 && (s[fp + Frame.FN] as number) > 0) {
+      const retPc = s[fp + Frame.RET_PC] as number;
+      const site = this.vm.program.pcSite[retPc - 1] ?? -1;
+      if (site >= 0 && this.loopSites[site] === 1) return true;
+      fp = s[fp + Frame.PREV_FP] as number;
+    }
+    return false;
   }
 }
 
