@@ -40,11 +40,14 @@ export type WorkerReply =
 
 /** A stop flag shared with workers; `raise()` asks every search using it to stop. */
 export class StopFlag {
+  /** The shared memory a worker's search polls: one Int32, nonzero to stop. */
   readonly buffer = new SharedArrayBuffer(4);
   private readonly cell = new Int32Array(this.buffer);
+  /** Asks the searches to stop at their next poll. */
   raise(): void {
     Atomics.store(this.cell, 0, 1);
   }
+  /** Whether `raise` was called. */
   get raised(): boolean {
     return Atomics.load(this.cell, 0) !== 0;
   }

@@ -11,7 +11,7 @@ import type { ModelConfig } from './compile/index.js';
 import { formatDiagnostic, IrqcheckError, UsageError, type TranslationUnit } from './lang/index.js';
 import { checkInWorker, StopFlag, type WorkerSettings } from './check-in-worker.js';
 import { viewTraceFile, writeOutputFiles } from './output-files.js';
-import { configFor, loadModel } from './pipeline.js';
+import { checkModelParallel, configFor, loadModel } from './pipeline.js';
 import { errorJson, formatProgress, ProgressEstimator, renderText, summaryLine, toJson, type CheckOutcome } from './report/index.js';
 import { replayRequest, replayRequested } from './replay.js';
 
@@ -32,6 +32,7 @@ interface CheckFlags {
   trace?: string;
   html?: string;
   sarif?: string;
+  workers?: number;
 }
 
 /** `4` or `2..8` → the list of values. */
@@ -122,7 +123,9 @@ async function runCheck(file: string, flags: CheckFlags): Promise<number> {
     for (const cpus of cpusList) {
       for (const nmis of nmisList) {
         const config = configFor(unit, { ...(cpus === undefined ? {} : { cpus }), ...(flags.smt === undefined ? {} : { smt: flags.smt }), ...(nmis === undefined ? {} : { nmis }) });
-        const outcome = await checkInWorker(unit, config, settings, stop, progress.onProgress);
+        const outcome = (flags.workers ?? 1) > 1 && settings.search === 'bfs'
+          ? await checkModelParallel(unit, config, { ...settings, onProgress: progress.onProgress, shouldStop: () => stop.raised }, flags.workers ?? 1)
+          : await checkInWorker(unit, config, settings, stop, progress.onProgress);
         progress.done();
         outcomes.push(outcome);
         if (!flags.json) process.stdout.write(`${sweep ? summaryLine(outcome) : renderText(outcome, { width: process.stdout.columns ?? 120 })}\n`);
@@ -176,6 +179,7 @@ function program(onExit: (code: number) => void): Command {
     .option('--strict', 'WARN_ON is a violation')
     .option('--spurious-timeouts', 'countdown loops may also time out early (explores the timeout paths)')
     .option('--dfs', 'depth-first search (traces are not shortest)')
+    .option('--workers <n>', 'threads for the breadth-first search (default 1)', count)
     .option('--max-states <n>', 'stop after this many distinct states (exit 3)', count)
     .option('--max-memory <size>', 'stop before the search uses more memory, e.g. 2G (exit 3)', bytes)
     .option('--time-limit <seconds>', 'stop after this long (exit 3)', seconds)

@@ -3,7 +3,18 @@
  * kernel prelude) → compile for a configuration → machine → search →
  * outcome with explained violations. Only wires; every stage does its own work.
  */
-import { BreadthFirstExplorer, DepthFirstExplorer, type Explorer, type Progress, type SearchLimits } from './check/index.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  BreadthFirstExplorer,
+  DepthFirstExplorer,
+  ParallelBreadthFirstExplorer,
+  type Explorer,
+  type Progress,
+  type SearchLimits,
+  type SearchResult,
+  type SystemFactory,
+} from './check/index.js';
 import { compileProgram, type ModelConfig, type Program } from './compile/index.js';
 import { KERNEL_HOOKS, KERNEL_PRELUDE, kernelBuiltins, writeBootState } from './kernel/index.js';
 import { parseModel, parseModelSource, UsageError, type TranslationUnit } from './lang/index.js';
@@ -90,6 +101,75 @@ export function checkModel(unit: TranslationUnit, config: ModelConfig, settings:
     ...(settings.onProgress === undefined ? {} : { onProgress: settings.onProgress }),
     ...(settings.shouldStop === undefined ? {} : { shouldStop: settings.shouldStop }),
   });
+  return outcomeOf(unit, config, settings, system, result);
+}
+
+/**
+ * What a search worker needs to build the machine on its own thread: the
+ * model's text (every file read, so that each worker sees exactly what this
+ * thread parsed) and the configuration. Structured-cloneable.
+ */
+export interface MachineRecipe {
+  readonly file: string;
+  readonly sources: readonly (readonly [string, string])[];
+  readonly config: ModelConfig;
+  readonly strict: boolean;
+  readonly spuriousTimeouts: boolean;
+}
+
+/** The recipe of the machine `checkModel` would build for `unit` and `config`. */
+export function machineRecipe(unit: TranslationUnit, config: ModelConfig, settings: Pick<CheckSettings, 'strict' | 'spuriousTimeouts'>): MachineRecipe {
+  return { file: unit.file, sources: Array.from(unit.sources), config, strict: settings.strict, spuriousTimeouts: settings.spuriousTimeouts };
+}
+
+/** Builds the machine of a recipe (in a search worker: the parallel BFS's `SystemFactory` export). */
+export async function machineFromRecipe(recipe: MachineRecipe): Promise<MachineSystem> {
+  const sources = new Map(recipe.sources);
+  const text = sources.get(recipe.file);
+  if (text === undefined) throw new Error(`irqcheck bug: the recipe of ${recipe.file} lacks its text`);
+  const readFile = (path: string): string => {
+    const known = sources.get(path);
+    if (known === undefined) throw new Error(`irqcheck bug: the recipe of ${recipe.file} lacks ${path}`);
+    return known;
+  };
+  const unit = await parseModelSource(recipe.file, text, { prelude: KERNEL_PRELUDE, readFile });
+  return machineFor(compileModel(unit, recipe.config), recipe);
+}
+
+/** The `SystemFactory` a search worker builds `recipe`'s machine from: this module, compiled. */
+export function machineFactory(recipe: MachineRecipe, moduleUrl: string = import.meta.url): SystemFactory {
+  return { moduleUrl, exportName: 'machineFromRecipe', argument: recipe };
+}
+
+/** Whether the parallel search can start workers here (the compiled JavaScript exists, not only the TypeScript sources). */
+export function parallelSearchAvailable(): boolean {
+  const here = fileURLToPath(import.meta.url);
+  return here.endsWith('.js') && existsSync(fileURLToPath(ParallelBreadthFirstExplorer.defaultWorkerScript));
+}
+
+/**
+ * Checks one configuration with the parallel BFS on `workers` threads, each
+ * building the machine from the model's text; the calling thread only
+ * coordinates (its event loop stays free: `shouldStop` may read a flag a
+ * signal handler raises) and explains the violations. With one worker, with
+ * DFS, or where the compiled workers do not exist (the TypeScript sources
+ * run directly), it is `checkModel` on this thread, with the same verdict.
+ */
+export async function checkModelParallel(unit: TranslationUnit, config: ModelConfig, settings: CheckSettings, workers: number): Promise<CheckOutcome> {
+  if (workers <= 1 || settings.search !== 'bfs' || !parallelSearchAvailable()) return checkModel(unit, config, settings);
+  const program = compileModel(unit, config);
+  const system = machineFor(program, settings);
+  const explorer = new ParallelBreadthFirstExplorer({ workers });
+  const result = await explorer.explore(machineFactory(machineRecipe(unit, config, settings)), {
+    limits: settings.limits,
+    ...(settings.onProgress === undefined ? {} : { onProgress: settings.onProgress }),
+    ...(settings.shouldStop === undefined ? {} : { shouldStop: settings.shouldStop }),
+  });
+  return outcomeOf(unit, config, settings, system, result);
+}
+
+/** The outcome of a search: its verdict and statistics, each finding explained (and shrunk where asked). */
+function outcomeOf(unit: TranslationUnit, config: ModelConfig, settings: CheckSettings, system: MachineSystem, result: SearchResult): CheckOutcome {
   const shrink = settings.shrinkTraces ?? settings.search === 'dfs';
   const explain = (found: Parameters<typeof rebuildViolation>[1], severity: 'error' | 'warning'): ReportedViolation => {
     const finding = shrink ? shrinkFinding(system, found, severity) : found;

@@ -13,6 +13,7 @@ import { decodeReplayToken, encodeReplayToken, isWarningKind, ViolationKind, kin
 import { compileModel, machineFor, validateConfig } from './pipeline.js';
 import { readTraceFile, renderText, sourceDigest, type TraceFileStep } from './report/index.js';
 
+/** What `irqcheck replay` prints, and its exit code. */
 export interface ReplayResult {
   readonly text: string;
   /** 1 if the violation was reproduced, 2 if the model no longer follows the trace. */
@@ -205,7 +206,7 @@ function reproduced(unit: TranslationUnit, system: ReturnType<typeof machineFor>
   };
   const notes = comparison(expected, v.kind, v.trace);
   return {
-    text: [`replay: reproduced ${v.kind}${severity === 'warning' ? ' (a warning)' : ''} in ${finding.path.length} steps`, ...notes, renderText(outcome, { width: process.stdout.columns ?? 120 })].join('\n'),
+    text: [`replay: reproduced ${v.kind}${severity === 'warning' ? ' (a warning)' : ''} in ${finding.path.length} step${finding.path.length === 1 ? '' : 's'}`, ...notes, renderText(outcome, { width: process.stdout.columns ?? 120 })].join('\n'),
     exitCode: 1,
   };
 }

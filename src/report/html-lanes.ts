@@ -11,7 +11,8 @@
  * (an NMI IPI, or an external NMI it cannot take yet) points to that CPU's
  * next `nmi-taken`. Without states, the step texts are read instead
  * (`message -> CPU1 vector 0x31`, `NMI -> CPU1`). An external NMI taken
- * at once points to the first step of its handler.
+ * at once points to the first step of its handler. A send never taken
+ * before the trace ends gets an arrow to step 0.
  */
 import type { StateView } from '../machine/index.js';
 import type { TraceFileStep } from './trace-file.js';
@@ -23,10 +24,15 @@ export interface Lane {
   readonly kind: 'cpu' | 'device' | 'env';
 }
 
-/** An arrow from step `from` to step `to` (1-based step numbers). */
+/**
+ * An arrow from step `from` to step `to` (1-based step numbers) in lane
+ * `lane`; `to` is 0 when the trace ends before the target takes it (an IPI
+ * to a CPU with interrupts off, in a deadlock).
+ */
 export interface Arrow {
   readonly from: number;
   readonly to: number;
+  readonly lane: string;
   readonly label: string;
 }
 
@@ -66,8 +72,9 @@ const takesNmi = (s: TraceFileStep): boolean => s.event === 'nmi-taken';
 /** Arrows from sends to deliveries; `states` (index 0 before step 1) make them exact. */
 export function arrowsOf(trace: readonly TraceFileStep[], states: readonly StateView[]): Arrow[] {
   const arrows: Arrow[] = [];
-  const add = (from: number, to: number, label: string): void => {
-    if (to > 0 && !arrows.some((a) => a.from === from && a.to === to)) arrows.push({ from, to, label });
+  const add = (from: number, to: number, cpu: number, label: string): void => {
+    const at = Math.max(0, to);
+    if (!arrows.some((a) => a.from === from && a.to === at && a.lane === `cpu${cpu}`)) arrows.push({ from, to: at, lane: `cpu${cpu}`, label: at === 0 ? `${label}, never taken` : label });
   };
   trace.forEach((s, k) => {
     const kind = s.event === 'device-raise' ? 'MSI' : s.cpu === null ? 'NMI' : 'IPI';
@@ -75,21 +82,21 @@ export function arrowsOf(trace: readonly TraceFileStep[], states: readonly State
     if (nmi !== null) {
       const target = Number(nmi[1]);
       const takenAtOnce = s.note?.includes('enters its NMI handler') === true;
-      add(s.step, nextOf(trace, k, target, takenAtOnce ? () => true : takesNmi), `external NMI -> CPU${target}`);
+      add(s.step, nextOf(trace, k, target, takenAtOnce ? () => true : takesNmi), target, `external NMI -> CPU${target}`);
       return;
     }
     const before = states[k];
     const after = states[k + 1];
     if (before === undefined || after === undefined) {
       const msg = s.note === null ? null : MESSAGE_NOTE.exec(s.note);
-      if (msg !== null) add(s.step, nextOf(trace, k, Number(msg[1]), takesVector(msg[2] as string)), `MSI vector ${msg[2]} -> CPU${msg[1]}`);
+      if (msg !== null) add(s.step, nextOf(trace, k, Number(msg[1]), takesVector(msg[2] as string)), Number(msg[1]), `MSI vector ${msg[2]} -> CPU${msg[1]}`);
       return;
     }
     after.cpus.forEach((c, b) => {
       const was = before.cpus[b];
       if (was === undefined) return;
-      for (const v of c.irr) if (!was.irr.includes(v)) add(s.step, nextOf(trace, k, b, takesVector(v)), `${kind} vector ${v} -> CPU${b}`);
-      if (c.nmiLatched && !was.nmiLatched) add(s.step, nextOf(trace, k, b, takesNmi), `NMI -> CPU${b}`);
+      for (const v of c.irr) if (!was.irr.includes(v)) add(s.step, nextOf(trace, k, b, takesVector(v)), b, `${kind} vector ${v} -> CPU${b}`);
+      if (c.nmiLatched && !was.nmiLatched) add(s.step, nextOf(trace, k, b, takesNmi), b, `NMI -> CPU${b}`);
     });
   });
   return arrows;

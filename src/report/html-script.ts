@@ -190,6 +190,7 @@ export const VIEWER_SCRIPT = String.raw`
     var box = timeline.getBoundingClientRect();
     v.arrows.forEach(function (a) {
       var from = stepCell(a.from);
+      if (from && a.to === 0) { drawUndelivered(svg, box, from, a); return; }
       var to = stepCell(a.to);
       if (!from || !to) return;
       from.classList.add('sends');
@@ -218,6 +219,29 @@ export const VIEWER_SCRIPT = String.raw`
       path.appendChild(title);
       svg.appendChild(path);
     });
+  }
+
+  // A send the trace never sees taken: a dashed arrow towards the target's lane, ending in a bar.
+  function drawUndelivered(svg, box, from, a) {
+    var head = timeline.querySelector('.lane-head[data-lane="' + a.lane + '"]');
+    if (!head) return;
+    from.classList.add('sends');
+    var f = from.getBoundingClientRect();
+    var h = head.getBoundingClientRect();
+    var y = f.top + f.height / 2 - box.top;
+    var rightward = h.left > f.left;
+    var x1 = (rightward ? f.right : f.left) - box.left;
+    var x2 = (from.dataset.lane === a.lane ? f.right + 40 : h.left + h.width / 2) - box.left;
+    var path = document.createElementNS(SVG, 'path');
+    path.setAttribute('class', 'arrow undelivered ' + (/NMI/.test(a.label) ? 'nmi' : 'ipi'));
+    path.setAttribute('d', 'M ' + x1 + ' ' + y + ' L ' + x2 + ' ' + y + ' M ' + x2 + ' ' + (y - 7) + ' L ' + x2 + ' ' + (y + 7));
+    path.dataset.from = String(a.from);
+    path.dataset.to = '0';
+    path.dataset.label = a.label;
+    var title = document.createElementNS(SVG, 'title');
+    title.textContent = a.label + ' (step ' + a.from + ')';
+    path.appendChild(title);
+    svg.appendChild(path);
   }
 
   function rowsByKey(rows) {

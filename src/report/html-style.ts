@@ -8,7 +8,7 @@
 export const VIEWER_STYLE = String.raw`
 :root {
   --bg: #fbfbfa; --fg: #1d1d1f; --muted: #6b6b70; --line: #deded9; --panel: #ffffff;
-  --task: #8a8f98; --irq: #c77700; --nmi: #c0262d; --env: #3b6fb6; --device: #2f8a5b;
+  --task: #8a8f98; --irq: #c77700; --nmi: #c0262d; --exception: #7a3fb0; --env: #3b6fb6; --device: #2f8a5b;
   --sel: #fff2b3; --changed: #ffe08a; --final: #c0262d;
   font-family: system-ui, -apple-system, "Segoe UI", sans-serif; font-size: 13px; color: var(--fg); background: var(--bg);
 }
@@ -41,6 +41,7 @@ main { display: grid; grid-template-columns: minmax(0, 1.5fr) minmax(320px, 1fr)
 .step { position: relative; z-index: 1; margin: 1px 6px 1px calc(6px + var(--depth, 0) * 18px); padding: 2px 6px; border-left: 3px solid var(--task); background: var(--panel); border-radius: 2px; cursor: pointer; box-shadow: 0 0 0 1px var(--line); }
 .step.ctx-irq { border-left-color: var(--irq); background: #fff8ec; }
 .step.ctx-nmi { border-left-color: var(--nmi); background: #fff0f0; }
+.step.ctx-exception { border-left-color: var(--exception); background: #f6f0fc; }
 .step.ctx-idle { border-left-color: var(--line); }
 .step.lane-env { border-left-color: var(--env); background: #eef4fc; }
 .step.lane-device { border-left-color: var(--device); background: #edf8f1; }
@@ -59,6 +60,7 @@ main { display: grid; grid-template-columns: minmax(0, 1.5fr) minmax(320px, 1fr)
 #arrows { position: absolute; left: 0; top: 0; pointer-events: none; z-index: 2; overflow: visible; }
 #arrows path { fill: none; stroke: var(--env); stroke-width: 1.6; opacity: 0.85; }
 #arrows path.msi { stroke: var(--device); } #arrows path.nmi { stroke: var(--nmi); }
+#arrows path.undelivered { stroke-dasharray: 5 4; stroke-width: 1.8; }
 #arrows text { font-size: 10px; fill: var(--muted); }
 #side { display: grid; grid-template-rows: minmax(0, 1.2fr) minmax(0, 1fr); min-height: 0; }
 #side h2 { font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted); margin: 0; padding: 6px 10px; border-bottom: 1px solid var(--line); background: var(--panel); position: sticky; top: 0; z-index: 1; }

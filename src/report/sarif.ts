@@ -111,7 +111,7 @@ function result(o: CheckOutcome, v: ReportedViolation, ruleIndex: number): Sarif
   const flows = new Map<string, SarifThreadFlowLocation[]>();
   for (const s of v.trace) {
     const actor = actorName(s.cpu);
-    const text = `step ${s.index}, ${actor}${s.context === 'task' || s.cpu === null ? '' : ` [${s.context.toUpperCase()}]`}: ${s.text}${s.note === null ? '' : ` (${s.note})`}`;
+    const text = `step ${s.index}, ${actor}${s.context === 'task' || s.context === 'idle' || s.cpu === null ? '' : ` [${s.context === 'exception' ? '#BP' : s.context.toUpperCase()}]`}: ${s.text}${s.note === null ? '' : ` (${s.note})`}`;
     const entry: SarifThreadFlowLocation = {
       location: stepLocation(s.file, s.line, text),
       nestingLevel: s.depth,

@@ -23,7 +23,10 @@ export function summaryLine(o: CheckOutcome): string {
 export function renderText(o: CheckOutcome, options: TextOptions): string {
   const out: string[] = [];
   out.push(`irqcheck: ${o.file}  cpus=${o.config.cpus} smt=${o.config.smt} nmis=${o.config.nmis}${o.strict ? '  (strict)' : ''}`);
-  out.push(`explored ${int(o.stats.states)} states (${int(o.stats.transitions)} transitions) in ${o.stats.seconds.toFixed(2)} s`);
+  const collision = o.stats.collisionProbability ?? 0;
+  // As TLC reports it, and only when it is worth a glance (see collisionProbability in check/hash64.ts).
+  const collisionNote = collision > 1e-9 ? `; fingerprint collision probability ${collision.toExponential(1)}` : '';
+  out.push(`explored ${int(o.stats.states)} states (${int(o.stats.transitions)} transitions) in ${o.stats.seconds.toFixed(2)} s${collisionNote}`);
   const errors = o.violations.filter((v) => v.severity === 'error');
   const warnings = o.violations.filter((v) => v.severity === 'warning');
   if (o.verdict === 'verified') out.push('VERIFIED for this configuration: no violation in any interleaving or interrupt arrival');

@@ -22,7 +22,7 @@ const iretOf = (s: TraceStep): string => (s.note !== null && s.note.includes('IR
 /** What a CPU's step says in its cell: the context marker, or the entry marker for an interrupt taken. */
 function body(s: TraceStep): string {
   if (s.event !== 'step') return `${isEntry(s) ? '⇒ ' : ''}${s.text}`;
-  return `${s.context === 'nmi' ? '[NMI] ' : s.context === 'irq' ? '[IRQ] ' : ''}${s.text}`;
+  return `${s.context === 'exception' ? '[#BP] ' : s.context === 'nmi' ? '[NMI] ' : s.context === 'irq' ? '[IRQ] ' : ''}${s.text}`;
 }
 
 const stepLabel = (r: TimelineRow): string => (r.kind === 'elided' ? `${r.first.index}-${r.last.index}` : String(r.step.index));
