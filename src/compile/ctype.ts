@@ -25,7 +25,8 @@ export interface StructField {
 
 export interface StructType {
   readonly kind: 'struct';
-  readonly tag: string;
+  /** The tag, or for `typedef struct { ... } name;` the typedef's name. */
+  tag: string;
   readonly union: boolean;
   /** Filled in when the definition is seen; null while incomplete. */
   fields: StructField[] | null;

@@ -57,6 +57,8 @@ export class Scope {
   }
 
   defineTypedef(name: string, type: CType): void {
+    // An anonymous struct is known by its typedef (atomic_t, not `struct <anonymous 1>`).
+    if (type.kind === 'struct' && type.tag.startsWith('<anonymous')) type.tag = name;
     this.typedefs.set(name, type);
   }
 

@@ -126,7 +126,7 @@ function frames(p: Program, s: Int32Array, cb: number): FrameView[] {
       const info = p.functions[fn - 1];
       const site = p.sites[p.pcSite[pc] ?? -1];
       out.push({
-        fn: info?.name ?? '?',
+        fn: kernelName(info?.name ?? '?'),
         file: site?.file ?? '',
         line: site?.line ?? 0,
         locals: (info?.locals ?? []).filter((v) => !v.name.startsWith('<')).map((v) => variable(p, s, fp, v)),
@@ -136,6 +136,15 @@ function frames(p: Program, s: Int32Array, cb: number): FrameView[] {
     fp = s[fp + Frame.PREV_FP] as number;
   }
   return out;
+}
+
+/** Kernel-internal function names as the Linux API a reader knows. */
+function kernelName(fn: string): string {
+  if (fn === '__irqcheck_nmi_entry') return 'nmi_handle';
+  if (fn === '__irqcheck_irq_entry') return 'common_interrupt';
+  if (fn === '__irqcheck_multi_cpu_stop' || fn.startsWith('__irqcheck_sm_')) return 'multi_cpu_stop';
+  if (fn === '__irqcheck_do_int3') return 'exc_int3';
+  return fn.replace(/^__irqcheck_/, '');
 }
 
 /** The whole machine state, as a reader wants it. */

@@ -210,12 +210,12 @@ function describeStep(system: MachineSystem, before: Int32Array, after: Int32Arr
     case TransitionKind.NMI: {
       const w = where(before, p.pcSite[before[cb + Cpu.PC] as number] ?? -1);
       const src = ((before[cb + Cpu.FLAGS] as number) & CpuFlag.NMI_PENDING_EXTERNAL) !== 0 ? 'external' : 'sent by the model';
-      return { ...base, cpu: c, event: 'nmi-taken', context, ...w, text: `[NMI] taken (${src})`, note: `interrupts ${w.fn}:${w.line}` };
+      return { ...base, cpu: c, event: 'nmi-taken', context, ...w, text: `[NMI] taken (${src})`, note: w.line > 0 ? `interrupts ${w.fn}:${w.line}` : 'wakes it from the idle loop' };
     }
     case TransitionKind.IRQ: {
       const w = where(before, p.pcSite[before[cb + Cpu.PC] as number] ?? -1);
       const vector = deliverableVector(before, cb);
-      return { ...base, cpu: c, event: 'irq-taken', context, ...w, text: `[IRQ] vector 0x${vector.toString(16)} taken`, note: `interrupts ${w.fn}:${w.line}` };
+      return { ...base, cpu: c, event: 'irq-taken', context, ...w, text: `[IRQ] vector 0x${vector.toString(16)} taken`, note: w.line > 0 ? `interrupts ${w.fn}:${w.line}` : 'wakes it from the idle loop' };
     }
     case TransitionKind.DEVICE_RAISE: {
       const f = system.vm.devices;
@@ -229,7 +229,8 @@ function describeStep(system: MachineSystem, before: Int32Array, after: Int32Arr
           : target.cpu < 0 ? `message names no online CPU (vector ${vec}): lost`
           : `message -> CPU${target.cpu} vector ${vec}`;
       }
-      return { ...base, cpu: null, event: 'device-raise', context, file: p.file, line: 0, text: `${name} raises`, fn: '', note };
+      const decl = p.devices.locs[c];
+      return { ...base, cpu: null, event: 'device-raise', context, file: decl?.file ?? p.file, line: decl?.line ?? 0, text: `${name} raises`, fn: '', note };
     }
     case TransitionKind.WAKE: {
       const fn = p.functions[(before[cb + Cpu.WORK] as number) - 1]?.name ?? '?';
