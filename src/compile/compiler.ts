@@ -140,8 +140,9 @@ class UnitCompiler implements FunctionUnit {
       : -1;
     const stackSlots = this.stackSlots(infos, nmiEntry, irqEntry);
 
-    const readOnly = this.globals.filter((g) => g.readOnly);
-    const roStart = readOnly.length > 0 && readOnly[0]?.sym ? (readOnly[0].sym.address - GLOBALS_BASE) : globalsSlots;
+    // The read-only region starts at the first read-only global that was laid out (unreachable ones take no room).
+    const readOnly = this.globals.filter((g) => g.readOnly && g.sym !== null).map((g) => (g.sym as GlobalSym).address - GLOBALS_BASE);
+    const roStart = readOnly.length > 0 ? Math.min(...readOnly) : globalsSlots;
     const roSlots = globalsSlots - roStart;
     const layout = makeLayout(cpus, stackSlots, globalsSlots, roStart, roSlots);
     const { code, pcSite } = e.finish();

@@ -73,6 +73,8 @@ export const CpuFlag = {
   UCODE_UPDATING: 1 << 5,
   /** On a core's first thread: the core has been updated. */
   UCODE_DONE: 1 << 6,
+  /** The CPU fetched an INT3: #BP is raised before any interrupt can be taken. */
+  TRAP_PENDING: 1 << 7,
 } as const;
 
 /** `Cpu.MSR_KIND` values. */

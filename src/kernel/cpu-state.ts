@@ -15,8 +15,8 @@ function setIf(vm: Vm, on: boolean): void {
   const at = vm.cpuBase + Cpu.FLAGS;
   const flags = vm.state[at] as number;
   vm.state[at] = on ? flags | CpuFlag.IF : flags & ~CpuFlag.IF;
-  // Changing IF changes which interrupts this CPU takes: a visible action.
-  vm.write();
+  // Changing IF changes which interrupts this CPU takes: a step of its own, but no other CPU sees it.
+  vm.writeOwn();
 }
 
 function ifSet(vm: Vm): boolean {

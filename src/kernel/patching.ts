@@ -30,7 +30,7 @@ function siteName(vm: Vm, d: number): string {
 export const PATCHING_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   sync_core: (vm) => {
     serialize(vm.program, vm.state, vm.cpu, vm.textSites);
-    vm.write();
+    vm.writeOwn();
     return 0;
   },
   __irqcheck_text_write: (vm, base) => {
@@ -57,23 +57,28 @@ export const PATCHING_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     vm.read();
     const outcomes = fetchOutcomes(vm.state, d, f, vm.cpu);
     if ((outcomes & Fetch.TORN) !== 0) {
-      vm.fault(ViolationKind.TORN_INSTRUCTION, vm.pc,
-        `CPU${vm.cpu} may fetch ${siteName(vm, d)} as ${tornView(vm.state, d, f, vm.cpu)}, neither the old nor the new instruction: it has not serialized since the bytes changed`);
+      const view = tornView(vm.state, d, f, vm.cpu);
+      let current = '';
+      for (let i = 0; i < (vm.state[d + f.len] as number); i++) current += `${i > 0 ? ' ' : ''}${(vm.state[d + f.bytes + i] as number).toString(16).padStart(2, '0')}`;
+      const why = view === current ? 'the text is half written' : 'it has not serialized since the bytes changed';
+      vm.fault(ViolationKind.TORN_INSTRUCTION, vm.pc, `CPU${vm.cpu} may fetch ${siteName(vm, d)} as ${view}, neither the old nor the new instruction: ${why}`);
       return 0;
     }
     const options: number[] = [];
     if ((outcomes & Fetch.OLD) !== 0) options.push(SITE_OLD);
     if ((outcomes & Fetch.NEW) !== 0) options.push(SITE_NEW);
     if ((outcomes & Fetch.INT3) !== 0) options.push(INT3_OPCODE);
-    if (options.length === 1) return options[0] as number;
-    return options[vm.choose(options.length)] as number;
+    const fetched = options.length === 1 ? (options[0] as number) : (options[vm.choose(options.length)] as number);
+    // INT3 raises #BP at once: no interrupt is taken before the exception is entered.
+    if (fetched === INT3_OPCODE) vm.state[vm.cpuBase + Cpu.FLAGS] = (vm.state[vm.cpuBase + Cpu.FLAGS] as number) | CpuFlag.TRAP_PENDING;
+    return fetched;
   },
   __irqcheck_exception_enter: (vm) => {
     const at = vm.cpuBase + Cpu.FLAGS;
     const flags = vm.state[at] as number;
-    vm.state[at] = flags & ~CpuFlag.IF;
+    vm.state[at] = flags & ~(CpuFlag.IF | CpuFlag.TRAP_PENDING);
     vm.state[vm.cpuBase + Cpu.NEST] = (vm.state[vm.cpuBase + Cpu.NEST] as number) + (1 << NEST_EXC_SHIFT);
-    vm.write();
+    vm.writeOwn();
     return (flags & CpuFlag.IF) !== 0 ? X86_EFLAGS_IF : 0;
   },
   __irqcheck_exception_return: (vm, base) => {
@@ -83,7 +88,7 @@ export const PATCHING_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     vm.state[at] = ((flags & ~(CpuFlag.IF | CpuFlag.NMI_BLOCKED)) | ((arg(vm, base, 0) & X86_EFLAGS_IF) !== 0 ? CpuFlag.IF : 0));
     vm.state[vm.cpuBase + Cpu.NEST] = (vm.state[vm.cpuBase + Cpu.NEST] as number) - (1 << NEST_EXC_SHIFT);
     serialize(vm.program, vm.state, vm.cpu, vm.textSites);
-    vm.write();
+    vm.writeOwn();
     return 0;
   },
   __irqcheck_unhandled_int3: (vm, base) => {

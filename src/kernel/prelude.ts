@@ -38,7 +38,6 @@ export const ATOMIC_FUNCTIONS: ReadonlySet<string> = new Set([
   '__irq_msi_compose_msg',
   'msi_device_start',
   '__irqcheck_csd_queue',
-  'text_poke_site',
 ]);
 
 /** The function the machine runs on NMI delivery (then IRETs). */
@@ -106,6 +105,22 @@ static struct cpuinfo_x86 boot_cpu_data;
 #define NSEC_PER_MSEC 1000000L
 #define USEC_PER_SEC 1000000L
 #define NSEC_PER_SEC 1000000000L
+
+/* include/uapi/asm-generic/errno-base.h, errno.h */
+#define EPERM 1
+#define ENOENT 2
+#define EINTR 4
+#define EIO 5
+#define EAGAIN 11
+#define ENOMEM 12
+#define EBUSY 16
+#define EEXIST 17
+#define ENODEV 19
+#define EINVAL 22
+#define ENOSPC 28
+#define ENOSYS 38
+#define EOPNOTSUPP 95
+#define ETIMEDOUT 110
 
 #define NMI_VECTOR 0x02
 #define MSR_IA32_APICBASE 0x0000001b

@@ -23,7 +23,7 @@ export function highestVector(s: Int32Array, at: number): number {
 /** The vector CPU `cb` would take now, or -1 (IF clear, an instruction in flight, or masked by ISR priority). */
 export function deliverableVector(s: Int32Array, cb: number): number {
   // (A model without an IRQ entry can request no vector: its IRR stays empty.)
-  if (((s[cb + Cpu.FLAGS] as number) & CpuFlag.IF) === 0 || (s[cb + Cpu.MSR] as number) !== 0) return -1;
+  if (((s[cb + Cpu.FLAGS] as number) & (CpuFlag.IF | CpuFlag.TRAP_PENDING)) !== CpuFlag.IF || (s[cb + Cpu.MSR] as number) !== 0) return -1;
   const v = highestVector(s, cb + Cpu.IRR);
   if (v < 0) return -1;
   const inService = highestVector(s, cb + Cpu.ISR);

@@ -18,7 +18,7 @@ export function primaryOf(c: number, smt: number): number {
 
 /** Whether a pending NMI can be taken at this boundary. */
 export function nmiDeliverable(flags: number, msrInFlight: number): boolean {
-  return (flags & NMI_PENDING) !== 0 && (flags & (CpuFlag.NMI_BLOCKED | CpuFlag.UCODE_UPDATING)) === 0 && msrInFlight === 0;
+  return (flags & NMI_PENDING) !== 0 && (flags & (CpuFlag.NMI_BLOCKED | CpuFlag.UCODE_UPDATING | CpuFlag.TRAP_PENDING)) === 0 && msrInFlight === 0;
 }
 
 /** Whether CPU c has nothing to do: idle, no work queued, no NMI to take. */

@@ -30,6 +30,8 @@ export const StepFlag = {
   WARNING: 8,
   /** The step spent time: a delay or cpu_relax() (what makes a loop a countdown). */
   DELAY: 16,
+  /** Changed only this CPU's own state no other CPU reads (IF, exception nesting, its view of the text). */
+  OWN_WRITE: 32,
 } as const;
 
 /** A kernel builtin: reads its `argc` arguments from `vm.ops[base..]`, returns its result. */
@@ -505,6 +507,15 @@ export class Vm {
 
   write(): void {
     this.flags |= StepFlag.WRITE;
+  }
+
+  /**
+   * Changed only this CPU's own registers (IF, nesting) or its own view of
+   * the text: visible to interrupt delivery, invisible to other CPUs. A
+   * loop whose writes are all of this kind and cancel out is a spin.
+   */
+  writeOwn(): void {
+    this.flags |= StepFlag.OWN_WRITE;
   }
 
   /** The step spends time (ndelay, udelay, mdelay, cpu_relax). Not visible to other CPUs. */
