@@ -45,6 +45,33 @@ export interface Explorer {
   explore(system: TransitionSystem, options?: ExploreOptions): SearchResult;
 }
 
+/**
+ * How a worker thread builds its own copy of a system, since a
+ * `TransitionSystem` (its buffers, its closures) cannot cross threads: the
+ * worker imports the ES module at `moduleUrl` and calls its export
+ * `exportName` with a structured clone of `argument`; the export returns the
+ * system or a promise of it. Every copy must behave identically (same
+ * states, same transition ids).
+ */
+export interface SystemFactory {
+  /** A `file:` URL (or any URL `import()` accepts) of a JavaScript module. */
+  readonly moduleUrl: string;
+  readonly exportName: string;
+  /** Anything the structured clone algorithm copies (no functions). */
+  readonly argument: unknown;
+}
+
+/**
+ * A search strategy that runs on several threads, each with its own system
+ * built from a `SystemFactory`. Same options, same `SearchResult` as an
+ * `Explorer`; `onProgress` and `shouldStop` are called on the calling thread,
+ * whose event loop stays free while the workers search.
+ */
+export interface ParallelExplorer {
+  readonly name: string;
+  explore(factory: SystemFactory, options?: ExploreOptions): Promise<SearchResult>;
+}
+
 /** No bound at all: every limit infinite. */
 export const NO_LIMITS: SearchLimits = Object.freeze({
   maxStates: Infinity,

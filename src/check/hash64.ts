@@ -85,3 +85,23 @@ export function hash64(words: Int32Array, out: Int32Array): void {
   out[FP_HI] = h;
   out[FP_LO] = x;
 }
+
+/** 2⁶⁵, the denominator of the birthday estimate for 64-bit fingerprints. */
+const TWO_POW_65 = 2 ** 65;
+
+/**
+ * The probability that a fingerprint collision hid a state, reported at the
+ * end of a search as TLC reports its own: under the assumption above
+ * (fingerprints behave as random 64-bit values), the chance that some two of
+ * `states` distinct states share a fingerprint, the birthday estimate
+ * 1 − exp(−n(n − 1) / 2⁶⁵) ≈ n² / 2⁶⁵ (1e6 states: 2.7e-8; 1e8: 2.7e-4).
+ * (TLC's "calculated (optimistic)" figure is n(g − n) / 2⁶⁴ for g states
+ * generated, which counts the lookups that could have hit a wrong
+ * fingerprint; it is a few times larger when each state has several
+ * successors.) Not a bound: a hash worse than random on the model's states
+ * makes it optimistic. Cold: called once per search.
+ */
+export function collisionProbability(states: number): number {
+  if (states < 2) return 0;
+  return -Math.expm1(-(states * (states - 1)) / TWO_POW_65);
+}

@@ -11,8 +11,25 @@
  * (the table reports `limitReached`) rather than done.
  */
 import type { ExploreOptions } from './explorer.js';
-import type { FingerprintSet } from './fingerprint-set.js';
+import { collisionProbability } from './hash64.js';
 import type { LimitKind, Progress, SearchStats } from './transition-system.js';
+
+/**
+ * What the monitor reads of a visited table: a `FingerprintSet`, or the
+ * parallel search's view of its shared table.
+ */
+export interface VisitedTable {
+  /** Distinct fingerprints stored. */
+  readonly size: number;
+  /** Bytes of the table. */
+  readonly bytes: number;
+  /** Table bytes per stored fingerprint. */
+  readonly bytesPerState: number;
+  /** True once the table was refused growth by `maxBytes`. */
+  readonly limitReached: boolean;
+  /** What the budget leaves the table; `poll` keeps it up to date. */
+  maxBytes: number;
+}
 
 /** How many expanded states an explorer lets pass between two `poll`s. */
 export const POLL_INTERVAL_STATES = 2048;
@@ -56,7 +73,7 @@ export class SearchMonitor {
    * Returns the limit reached, or null to go on. Allocates only the
    * `Progress` it reports.
    */
-  poll(visited: FingerprintSet, otherBytes: number, frontier: number, transitions: number, depth: number): LimitKind | null {
+  poll(visited: VisitedTable, otherBytes: number, frontier: number, transitions: number, depth: number): LimitKind | null {
     const memoryBytes = visited.bytes + otherBytes;
     if (memoryBytes > this.peakBytes) this.peakBytes = memoryBytes;
     visited.maxBytes = this.maxMemoryBytes - otherBytes;
@@ -85,18 +102,21 @@ export class SearchMonitor {
   /**
    * The statistics of the search so far, stopping nothing. `peakMemoryBytes`
    * is the largest estimate of the search's own structures (table, frontier,
-   * trace links) seen at a poll or now, not the process's RSS.
+   * trace links) seen at a poll or now, not the process's RSS;
+   * `collisionProbability` is the estimate for the states stored.
    */
-  stats(visited: FingerprintSet, otherBytes: number, transitions: number, depth: number): SearchStats {
+  stats(visited: VisitedTable, otherBytes: number, transitions: number, depth: number): SearchStats {
     const memoryBytes = visited.bytes + otherBytes;
     if (memoryBytes > this.peakBytes) this.peakBytes = memoryBytes;
+    const states = Math.min(visited.size, this.stateCap);
     return {
-      states: Math.min(visited.size, this.stateCap),
+      states,
       transitions,
       depth,
       seconds: (performance.now() - this.startMs) / 1000,
       peakMemoryBytes: this.peakBytes,
       bytesPerState: visited.bytesPerState,
+      collisionProbability: collisionProbability(states),
     };
   }
 }

@@ -63,6 +63,12 @@ export interface SearchStats {
   readonly peakMemoryBytes: number;
   /** Bytes the visited table uses per stored state. */
   readonly bytesPerState: number;
+  /**
+   * Estimated probability that a fingerprint collision hid a state (so that
+   * `verified` might be wrong), as TLC reports it: see `collisionProbability`
+   * in hash64.ts. Absent where the search stores no fingerprints.
+   */
+  readonly collisionProbability?: number;
 }
 
 /** A path from the initial state: the transition ids, in order. */

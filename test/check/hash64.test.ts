@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FP_HI, FP_LO, hash64 } from '../../src/check/hash64.js';
+import { FP_HI, FP_LO, collisionProbability, hash64 } from '../../src/check/hash64.js';
+import { BreadthFirstExplorer, DepthFirstExplorer } from '../../src/check/index.js';
+import { counterSystem } from './systems.js';
 
 function fingerprint(words: number[]): [number, number] {
   const out = new Int32Array(2);
@@ -65,5 +67,24 @@ describe('hash64', () => {
       expect(b).toBeGreaterThan(mean * 0.7);
       expect(b).toBeLessThan(mean * 1.3);
     }
+  });
+});
+
+describe('collisionProbability', () => {
+  it('is the birthday estimate n(n − 1) / 2⁶⁵ for 64-bit fingerprints', () => {
+    expect(collisionProbability(0)).toBe(0);
+    expect(collisionProbability(1)).toBe(0);
+    expect(collisionProbability(2)).toBeCloseTo(2 / 2 ** 65, 30);
+    expect(collisionProbability(1e6)).toBeCloseTo(2.71e-8, 10);
+    expect(collisionProbability(1e8)).toBeCloseTo(2.71e-4, 6);
+    // Saturates at 1 instead of passing it.
+    expect(collisionProbability(2 ** 33)).toBeGreaterThan(0.8);
+    expect(collisionProbability(2 ** 40)).toBe(1);
+  });
+
+  it('is in the statistics of every search', () => {
+    const result = new BreadthFirstExplorer().explore(counterSystem(1000));
+    expect(result.stats.collisionProbability).toBe(collisionProbability(1000));
+    expect(new DepthFirstExplorer().explore(counterSystem(1000)).stats.collisionProbability).toBe(collisionProbability(1000));
   });
 });

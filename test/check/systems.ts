@@ -196,3 +196,27 @@ export function referenceSearch(system: TransitionSystem): Reference {
   }
   return { states: seen.size, transitions, shortestViolation: shortest };
 }
+
+/** State [x, y], 0 ≤ x, y < n; transition d increments coordinate d: n² states, many joins, depth 2n − 2. */
+export function gridSystem(n: number): TransitionSystem {
+  const next = new Int32Array(2);
+  return {
+    stateSlots: 2,
+    writeInitialState(out: Int32Array): void {
+      out.fill(0);
+    },
+    expand(state: Int32Array, sink: SuccessorSink): void {
+      for (let d = 0; d < 2; d++) {
+        if (state[d] >= n - 1) continue;
+        next.set(state);
+        next[d]++;
+        if (!sink.successor(next, d)) return;
+      }
+    },
+    apply(state: Int32Array, transition: number): boolean {
+      if (state[transition] >= n - 1) return false;
+      state[transition]++;
+      return true;
+    },
+  };
+}

@@ -1,0 +1,333 @@
+/**
+ * One worker of the parallel BFS (parallel-bfs.ts), on its own thread with
+ * its own copy of the system: it claims chunks of the current level's
+ * frontier from shared memory, expands their states, inserts successors into
+ * the shared visited table, and appends the new ones to its own chunks of the
+ * next level and to its own parent log. The coordinator tells it what to do
+ * by messages; it is told to pause, finish or stop through the control word,
+ * which it reads before every state.
+ *
+ * Hot: `run`'s loop runs once per expanded state and `successor` once per
+ * generated successor; neither allocates, except a view of each frontier
+ * chunk claimed, a frontier chunk when no emptied one is spare, and a
+ * path-log chunk every 32768 states. Findings
+ * (violations, warnings) allocate a small record when first seen.
+ *
+ * Frontier chunk layout, per entry: [state id, slot 0, ..., slot stateSlots-1];
+ * the depth is the level's.
+ */
+import { FP_HI, FP_LO, hash64 } from './hash64.js';
+import { interleavedId } from './interleaved-path-logs.js';
+import {
+  COUNTER_STRIDE,
+  Command,
+  Control,
+  Counter,
+  StopReason,
+  type Candidate,
+  type CoordinatorMessage,
+  type WorkerInit,
+  type WorkerMessage,
+} from './parallel-bfs-protocol.js';
+import { NO_PARENT, PathLog } from './path-log.js';
+import { ALREADY_PRESENT, SharedFingerprintSet, TABLE_FULL } from './shared-fingerprint-set.js';
+import type { SuccessorSink, TransitionSystem } from './transition-system.js';
+
+const ENTRY_ID = 0;
+const ENTRY_HEADER = 1;
+/** Emptied chunks kept for reuse; more are left to the garbage collector. */
+const MAX_SPARE_CHUNKS = 64;
+/** Counters are published every this many expanded states (a power of two). */
+const PUBLISH_MASK = 255;
+/** Ids are int32 in the frontier and the parent links. */
+const MAX_ID = 0x7fffffff;
+
+/** A search worker's state and the sink its system's `expand` writes to. */
+export class LevelWorker implements SuccessorSink {
+  private readonly system: TransitionSystem;
+  private readonly post: (message: WorkerMessage) => void;
+  private readonly worker: number;
+  private readonly workers: number;
+  private readonly stateSlots: number;
+  private readonly entrySlots: number;
+  private readonly entriesPerChunk: number;
+  private readonly stateCap: number;
+  private readonly collectWarnings: boolean;
+  private readonly control: Int32Array;
+  private readonly counters: Float64Array;
+  private readonly counterBase: number;
+  private table: SharedFingerprintSet;
+  private readonly log = new PathLog((length) => new Int32Array(new SharedArrayBuffer(length * 4)));
+  private logChunksPosted = 0;
+  private readonly current: Int32Array;
+  private readonly fingerprint = new Int32Array(2);
+  /** Table size from which a new state asks for a pause (the table must grow). */
+  private growAt = 0;
+
+  // The level being expanded: its chunks, and the one being read.
+  /**
+   * The level's chunks; an entry is dropped once claimed (by anyone: all
+   * below the claim counter are), so that a chunk read to the end is held
+   * by nobody but its reader, who recycles it.
+   */
+  private levelChunks: (SharedArrayBuffer | null)[] = [];
+  private levelCounts: readonly number[] = [];
+  /** Entries of `levelChunks` below this are dropped. */
+  private dropped = 0;
+  private inChunk: Int32Array | null = null;
+  private inCount = 0;
+  /** Index of the next entry to read in `inChunk`. */
+  private inNext = 0;
+
+  // The next level: the chunk being filled, and those filled since the last yield.
+  private outChunk: Int32Array | null = null;
+  private outCount = 0;
+  private output: SharedArrayBuffer[] = [];
+  private outputCounts: number[] = [];
+  private readonly spares: Int32Array[] = [];
+
+  /** Id and depth of the state being expanded (NO_PARENT and -1 while seeding). */
+  private currentId = NO_PARENT;
+  private depth = -1;
+  /** False once a transition violation is known: the level is finished storing nothing. */
+  private storing = true;
+  private transitions = 0;
+  private expanded = 0;
+
+  // Findings since the last yield.
+  private stateViolation: Candidate | null = null;
+  private transitionViolation: Candidate | null = null;
+  private readonly warnings = new Map<number, Candidate>();
+  private settledWarnings: ReadonlySet<number> = new Set();
+
+  constructor(system: TransitionSystem, init: WorkerInit, post: (message: WorkerMessage) => void) {
+    this.system = system;
+    this.post = post;
+    this.worker = init.worker;
+    this.workers = init.workers;
+    this.stateSlots = system.stateSlots;
+    this.entrySlots = system.stateSlots + ENTRY_HEADER;
+    this.entriesPerChunk = Math.max(1, Math.floor(init.chunkSlots / this.entrySlots));
+    this.stateCap = init.stateCap;
+    this.collectWarnings = init.collectWarnings;
+    this.control = new Int32Array(init.control);
+    this.counters = new Float64Array(init.counters);
+    this.counterBase = init.worker * COUNTER_STRIDE;
+    this.table = new SharedFingerprintSet(init.table);
+    this.current = new Int32Array(system.stateSlots);
+  }
+
+  /** Acts on one message from the coordinator; answers with exactly one message. */
+  handle(message: CoordinatorMessage): void {
+    switch (message.kind) {
+      case 'seed':
+        this.seed();
+        return;
+      case 'level':
+        this.startLevel(message.depth, message.chunks, message.counts, message.settledWarnings);
+        // Run from a fresh stack, so that the message (and its list of every chunk) is not held meanwhile.
+        setImmediate(this.runLevel);
+        return;
+      case 'resume':
+        this.growAt = Atomics.load(this.control, Control.GROW_AT);
+        this.run();
+        return;
+      case 'grow': {
+        const grown = new SharedFingerprintSet(message.table);
+        this.table.copyInto(grown, message.fromSlot, message.toSlot);
+        this.table = grown;
+        this.post({ kind: 'grown' });
+        return;
+      }
+      default: {
+        const never: never = message;
+        throw new Error(`irqcheck bug: unknown message to a search worker: ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** Stores the initial state, the only state of level 0. */
+  private seed(): void {
+    this.growAt = Atomics.load(this.control, Control.GROW_AT);
+    this.system.writeInitialState(this.current);
+    this.currentId = NO_PARENT;
+    this.depth = -1;
+    this.store(this.current, -1);
+    this.yieldControl(false);
+  }
+
+  private startLevel(depth: number, chunks: readonly SharedArrayBuffer[], counts: readonly number[], settled: readonly number[]): void {
+    this.depth = depth;
+    this.levelChunks = chunks.slice();
+    this.levelCounts = counts;
+    this.dropped = 0;
+    this.inChunk = null;
+    this.inCount = 0;
+    this.inNext = 0;
+    this.expanded = 0;
+    this.storing = true;
+    this.settledWarnings = new Set(settled);
+    this.growAt = Atomics.load(this.control, Control.GROW_AT);
+  }
+
+  private readonly runLevel = (): void => this.run();
+
+  /** Expands claimed states until the level is exhausted, or a pause or stop is asked for. */
+  private run(): void {
+    const control = this.control;
+    const system = this.system;
+    const current = this.current;
+    const stateSlots = this.stateSlots;
+    const entrySlots = this.entrySlots;
+    for (;;) {
+      if (this.inNext === this.inCount) {
+        if (this.inChunk !== null) this.recycle(this.inChunk);
+        this.inChunk = null;
+        const claimed = Atomics.add(control, Control.CLAIM, 1);
+        if (claimed >= this.levelChunks.length) {
+          this.levelChunks.length = 0;
+          break;
+        }
+        for (; this.dropped < claimed; this.dropped++) this.levelChunks[this.dropped] = null;
+        this.inChunk = new Int32Array(this.levelChunks[claimed] as SharedArrayBuffer);
+        this.levelChunks[claimed] = null;
+        this.inCount = this.levelCounts[claimed];
+        this.inNext = 0;
+        continue;
+      }
+      const command = Atomics.load(control, Control.COMMAND);
+      if (command !== 0) {
+        if ((command & Command.STOP) !== 0) break;
+        if ((command & Command.PAUSE) !== 0) {
+          this.yieldControl(true);
+          return;
+        }
+        this.storing = false;
+      }
+      const chunk = this.inChunk as Int32Array;
+      const at = this.inNext * entrySlots;
+      this.currentId = chunk[at + ENTRY_ID];
+      for (let i = 0; i < stateSlots; i++) current[i] = chunk[at + ENTRY_HEADER + i];
+      this.inNext++;
+      system.expand(current, this);
+      if ((++this.expanded & PUBLISH_MASK) === 0) this.publish();
+    }
+    this.yieldControl(false);
+  }
+
+  successor(state: Int32Array, transition: number): boolean {
+    this.transitions++;
+    if (!this.storing) return true;
+    return this.store(state, transition);
+  }
+
+  violation(transition: number, code: number): boolean {
+    if (transition < 0) {
+      // As short as a finding on this level gets: everyone stops.
+      if (this.stateViolation === null) this.stateViolation = { code, stateId: this.currentId, transition, length: this.depth };
+      this.stop(StopReason.VIOLATION);
+      return false;
+    }
+    if (this.transitionViolation === null) this.transitionViolation = { code, stateId: this.currentId, transition, length: this.depth + 1 };
+    this.storing = false;
+    Atomics.or(this.control, Control.COMMAND, Command.FINISH);
+    // Keep expanding: this state may still violate by itself, more shortly.
+    return true;
+  }
+
+  warning(transition: number, code: number): void {
+    if (!this.collectWarnings || this.settledWarnings.has(code)) return;
+    const length = transition < 0 ? this.depth : this.depth + 1;
+    const known = this.warnings.get(code);
+    if (known !== undefined && known.length <= length) return;
+    this.warnings.set(code, { code, stateId: this.currentId, transition, length });
+  }
+
+  /** Stores `state` if new and appends it to the next level. */
+  private store(state: Int32Array, transition: number): boolean {
+    const fingerprint = this.fingerprint;
+    hash64(state, fingerprint);
+    const size = this.table.add(fingerprint[FP_HI], fingerprint[FP_LO]);
+    if (size === ALREADY_PRESENT) return true;
+    if (size === TABLE_FULL) {
+      this.stop(StopReason.MEMORY);
+      return false;
+    }
+    if (size > this.stateCap) {
+      this.stop(StopReason.STATES);
+      return false;
+    }
+    if (size >= this.growAt) Atomics.or(this.control, Control.COMMAND, Command.PAUSE);
+    const id = interleavedId(this.log.append(this.currentId, transition), this.worker, this.workers);
+    if (id > MAX_ID) {
+      this.stop(StopReason.MEMORY);
+      return false;
+    }
+    let chunk = this.outChunk;
+    if (chunk === null || this.outCount === this.entriesPerChunk) chunk = this.nextOutChunk();
+    const at = this.outCount * this.entrySlots;
+    chunk[at + ENTRY_ID] = id;
+    chunk.set(state, at + ENTRY_HEADER);
+    this.outCount++;
+    return true;
+  }
+
+  /** Hands the filled output chunk over and starts another (a spare if any). */
+  private nextOutChunk(): Int32Array {
+    if (this.outChunk !== null) {
+      this.output.push(this.outChunk.buffer as SharedArrayBuffer);
+      this.outputCounts.push(this.outCount);
+    }
+    const chunk = this.spares.pop() ?? new Int32Array(new SharedArrayBuffer(this.entriesPerChunk * this.entrySlots * 4));
+    this.outChunk = chunk;
+    this.outCount = 0;
+    return chunk;
+  }
+
+  /** Keeps a chunk this worker has read to the end (nobody else reads it) for reuse. */
+  private recycle(chunk: Int32Array): void {
+    if (this.spares.length < MAX_SPARE_CHUNKS) this.spares.push(chunk);
+  }
+
+  private stop(reason: number): void {
+    Atomics.compareExchange(this.control, Control.STOP_REASON, StopReason.NONE, reason);
+    Atomics.or(this.control, Control.COMMAND, Command.STOP);
+  }
+
+  private publish(): void {
+    this.counters[this.counterBase + Counter.TRANSITIONS] = this.transitions;
+    this.counters[this.counterBase + Counter.EXPANDED] = this.expanded;
+    this.counters[this.counterBase + Counter.SPARES] = this.spares.length;
+  }
+
+  /** Leaves the level loop (paused, or done with the level) and reports what it has. Rare path. */
+  private yieldControl(paused: boolean): void {
+    if (!paused && this.outChunk !== null) {
+      if (this.outCount > 0) {
+        this.output.push(this.outChunk.buffer as SharedArrayBuffer);
+        this.outputCounts.push(this.outCount);
+      } else {
+        this.spares.push(this.outChunk);
+      }
+      this.outChunk = null;
+      this.outCount = 0;
+    }
+    this.publish();
+    const logChunks: SharedArrayBuffer[] = [];
+    for (; this.logChunksPosted < this.log.chunkCount; this.logChunksPosted++) {
+      logChunks.push(this.log.chunk(this.logChunksPosted).buffer as SharedArrayBuffer);
+    }
+    const violations: Candidate[] = [];
+    if (this.stateViolation !== null) violations.push(this.stateViolation);
+    if (this.transitionViolation !== null) violations.push(this.transitionViolation);
+    this.stateViolation = null;
+    this.transitionViolation = null;
+    const warnings = Array.from(this.warnings.values());
+    this.warnings.clear();
+    const output = this.output;
+    const outputCounts = this.outputCounts;
+    this.output = [];
+    this.outputCounts = [];
+    this.post({ kind: 'yield', paused, transitions: this.transitions, output, outputCounts, logChunks, violations, warnings });
+  }
+}
