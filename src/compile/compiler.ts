@@ -8,6 +8,7 @@ import type { Declarator, Expr, FunctionDef, SourceLoc, Stmt, TranslationUnit } 
 import { ModelError, UnsupportedError } from '../lang/index.js';
 import { builtinId } from './builtins.js';
 import { INT, slotsOf, typeName, UINT, type CType, type FunctionType } from './ctype.js';
+import { walkAst } from './ast-walk.js';
 import { Emitter } from './emitter.js';
 import { widthOf } from './expr.js';
 import { FunctionCompiler, type FunctionUnit } from './function-compiler.js';
@@ -592,14 +593,9 @@ class UnitCompiler implements FunctionUnit {
 
 /** Calls `visit` with every identifier mentioned anywhere inside an AST node. */
 function collectIdents(node: unknown, visit: (name: string) => void): void {
-  if (Array.isArray(node)) {
-    for (const item of node) collectIdents(item, visit);
-    return;
-  }
-  if (node === null || typeof node !== 'object') return;
-  const record = node as { readonly kind?: unknown; readonly name?: unknown };
-  if (record.kind === 'ident' && typeof record.name === 'string') visit(record.name);
-  for (const value of Object.values(node)) if (typeof value === 'object') collectIdents(value, visit);
+  walkAst(node, (kind, record) => {
+    if (kind === 'ident' && typeof record.name === 'string') visit(record.name);
+  });
 }
 
 function globalInfo(g: PendingGlobal, isModel: boolean): VariableInfo {

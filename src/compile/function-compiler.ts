@@ -6,6 +6,7 @@
 import type { Declaration, Expr, FunctionDef, SourceLoc, Stmt } from '../lang/index.js';
 import { ModelError } from '../lang/index.js';
 import { INT, LONG, slotsOf, VOID, type CType } from './ctype.js';
+import { walkAst } from './ast-walk.js';
 import { ExprCompiler, type UnitServices, widthOf } from './expr.js';
 import { flattenInit } from './initializer.js';
 import { Frame } from './layout.js';
@@ -352,10 +353,7 @@ export class FunctionCompiler {
 
 /** Whether a body has a label anywhere (a goto target). */
 function containsLabel(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(containsLabel);
-  if (node === null || typeof node !== 'object') return false;
-  if ((node as { kind?: unknown }).kind === 'labeled') return true;
-  return Object.values(node).some((v) => typeof v === 'object' && containsLabel(v));
+  return walkAst(node, (kind) => kind === 'labeled');
 }
 
 /** Case labels of a switch body, not descending into nested switches. */

@@ -5,17 +5,10 @@
  */
 import type { BuiltinFn, Vm } from '../machine/index.js';
 import { ViolationKind } from '../machine/index.js';
-import { arg, readSlot, writeSlot } from './memory.js';
+import { arg, readSlot, validCpu, writeSlot } from './memory.js';
 
 function words(vm: Vm): number {
   return Math.ceil(vm.layout.cpus / 32);
-}
-
-/** Checks a CPU number like cpumask_check(); faults on a bad one. */
-function cpuArg(vm: Vm, cpu: number): boolean {
-  if (cpu >= 0 && cpu < vm.layout.cpus && cpu === Math.floor(cpu)) return true;
-  vm.fault(ViolationKind.OUT_OF_BOUNDS, vm.pc, `CPU number ${cpu} is outside 0..${vm.layout.cpus - 1}`);
-  return false;
 }
 
 function testBit(vm: Vm, mask: number, cpu: number): number {
@@ -42,7 +35,7 @@ function updateBit(set: boolean, result: 'none' | 'old'): BuiltinFn {
   return (vm, base) => {
     const cpu = arg(vm, base, 0);
     const mask = arg(vm, base, 1);
-    if (!cpuArg(vm, cpu)) return 0;
+    if (!validCpu(vm, cpu)) return 0;
     const addr = mask + (cpu >> 5);
     const word = readSlot(vm, addr);
     if (vm.violation !== 0) return 0;
@@ -92,7 +85,7 @@ function compareMasks(f: (a: number, b: number) => boolean, all: boolean): Built
 export const CPUMASK_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   cpumask_test_cpu: (vm, base) => {
     const cpu = arg(vm, base, 0);
-    return cpuArg(vm, cpu) ? testBit(vm, arg(vm, base, 1), cpu) : 0;
+    return validCpu(vm, cpu) ? testBit(vm, arg(vm, base, 1), cpu) : 0;
   },
   cpumask_set_cpu: updateBit(true, 'none'),
   cpumask_clear_cpu: updateBit(false, 'none'),

@@ -6,16 +6,15 @@
 import { Cpu, CpuFlag, FN_PTR_TAG, MsrAccess, NEST_FIELD_MASK, NEST_NMI_SHIFT, TAG_MASK } from '../compile/index.js';
 import type { BuiltinFn, Vm } from '../machine/index.js';
 import { beginMsrAccess, coreUpdated, endMsrAccess, MSR_IA32_UCODE_REV, MSR_IA32_UCODE_WRITE, requestVector, ViolationKind } from '../machine/index.js';
-import { arg } from './memory.js';
+import { arg, validCpu } from './memory.js';
 
 /** enum ucode_state values (v5.19). */
 const UCODE_OK = 0;
 const UCODE_UPDATED = 2;
 
+/** The register base of CPU `cpu`, or -1 after a fault for a bad number. */
 function targetCpu(vm: Vm, cpu: number): number {
-  if (cpu >= 0 && cpu < vm.layout.cpus && cpu === Math.floor(cpu)) return vm.layout.cpuBase0 + cpu * vm.layout.cpuSlots;
-  vm.fault(ViolationKind.OUT_OF_BOUNDS, vm.pc, `CPU number ${cpu} is outside 0..${vm.layout.cpus - 1}`);
-  return -1;
+  return validCpu(vm, cpu) ? vm.layout.cpuBase0 + cpu * vm.layout.cpuSlots : -1;
 }
 
 export const HARDWARE_BUILTINS: Readonly<Record<string, BuiltinFn>> = {

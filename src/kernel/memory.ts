@@ -1,8 +1,10 @@
 /**
- * Memory access for builtins that take pointers (atomic_t *, struct cpumask *):
- * checked like a model access, visible unless the object is read-only.
+ * Arguments of builtins: memory they take pointers to (atomic_t *, struct
+ * cpumask *), checked like a model access and visible unless the object is
+ * read-only; CPU numbers.
  */
 import type { Vm } from '../machine/index.js';
+import { ViolationKind } from '../machine/index.js';
 
 /** Reads one slot at `addr`; 0 after a fault (the caller returns at once). */
 export function readSlot(vm: Vm, addr: number): number {
@@ -21,4 +23,11 @@ export function writeSlot(vm: Vm, addr: number, value: number): void {
 /** Argument i of the current builtin call. */
 export function arg(vm: Vm, base: number, i: number): number {
   return vm.ops[base + i] as number;
+}
+
+/** Checks a CPU number argument, as cpumask_check() does; faults on a bad one. */
+export function validCpu(vm: Vm, cpu: number): boolean {
+  if (cpu >= 0 && cpu < vm.layout.cpus && cpu === Math.floor(cpu)) return true;
+  vm.fault(ViolationKind.OUT_OF_BOUNDS, vm.pc, `CPU number ${cpu} is outside 0..${vm.layout.cpus - 1}`);
+  return false;
 }

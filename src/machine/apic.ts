@@ -7,7 +7,8 @@
  *
  * Hot: delivery checks run for every CPU of every state; no allocation.
  */
-import { APIC_VECTOR_WORDS, Cpu, CpuFlag, Frame, FrameKind, NEST_IRQ_SHIFT, type Program } from '../compile/index.js';
+import { APIC_VECTOR_WORDS, Cpu, CpuFlag, FrameKind, NEST_IRQ_SHIFT, type Program } from '../compile/index.js';
+import { enterInterruptGate } from './cpu.js';
 import type { Vm } from './vm.js';
 import { ViolationKind } from './violation.js';
 
@@ -67,34 +68,29 @@ export function endOfInterrupt(s: Int32Array, cb: number): void {
 export function deliverVector(vm: Vm, s: Int32Array, c: number, vector: number): boolean {
   const p: Program = vm.program;
   const cb = p.layout.cpuBase0 + c * p.layout.cpuSlots;
-  const entry = p.functions[p.entries.irqEntry];
-  if (entry === undefined) throw new Error('irqcheck bug: no IRQ entry');
-  const frame = s[cb + Cpu.SP] as number;
-  const handler = frame + Frame.HEADER;
-  if (handler + entry.frameSlots > cb + p.layout.cpuSlots) {
-    vm.state = s;
-    vm.fault(ViolationKind.STACK_OVERFLOW, s[cb + Cpu.PC] as number, `an interrupt overflows CPU${c}'s stack`);
-    return false;
-  }
+  if (!enterInterruptGate(vm, s, c, FrameKind.IRQ, p.entries.irqEntry, vector, NEST_IRQ_SHIFT)) return false;
   const irr = cb + Cpu.IRR + (vector >> 5);
   s[irr] = (s[irr] as number) & ~(1 << (vector & 31));
   const isr = cb + Cpu.ISR + (vector >> 5);
   s[isr] = (s[isr] as number) | (1 << (vector & 31));
-  const flags = s[cb + Cpu.FLAGS] as number;
-  s[frame + Frame.FN] = -FrameKind.IRQ;
-  s[frame + Frame.RET_PC] = s[cb + Cpu.PC] as number;
-  s[frame + Frame.PREV_FP] = s[cb + Cpu.FP] as number;
-  s[frame + Frame.AUX] = flags & (CpuFlag.IF | CpuFlag.IDLE);
-  s[handler + Frame.FN] = entry.index + 1;
-  s[handler + Frame.RET_PC] = p.entries.iretPc;
-  s[handler + Frame.PREV_FP] = frame;
-  s[handler + Frame.AUX] = 0;
-  const param = entry.params[0];
-  if (param !== undefined) s[handler + param.offset] = vector;
-  s[cb + Cpu.FLAGS] = flags & ~(CpuFlag.IF | CpuFlag.IDLE);
-  s[cb + Cpu.NEST] = (s[cb + Cpu.NEST] as number) + (1 << NEST_IRQ_SHIFT);
-  s[cb + Cpu.FP] = handler;
-  s[cb + Cpu.SP] = handler + entry.frameSlots;
-  s[cb + Cpu.PC] = entry.entry;
   return true;
+}
+
+/**
+ * CPU c takes `vector`: delivery through its IRQ entry or, in a model that
+ * gives no vector a handler (no IRQ entry at all), the spurious interrupt
+ * common_interrupt() would report (a warning; a violation under --strict).
+ * Returns false on a violation (`vm.violation`); a warning is in `vm.warning`.
+ */
+export function takeVector(vm: Vm, s: Int32Array, c: number, vector: number): boolean {
+  vm.violation = 0;
+  vm.warning = 0;
+  const p = vm.program;
+  if (p.entries.irqEntry >= 0) return deliverVector(vm, s, c, vector);
+  const cb = p.layout.cpuBase0 + c * p.layout.cpuSlots;
+  dropVector(s, cb, vector);
+  vm.state = s;
+  vm.pc = s[cb + Cpu.PC] as number;
+  vm.warn(-1, `CPU${c} received vector 0x${vector.toString(16)}, which maps to no handler ("No irq handler for vector")`, ViolationKind.SPURIOUS_INTERRUPT, c * 256 + vector);
+  return vm.violation === 0;
 }

@@ -28,31 +28,26 @@ export function cpuQuiet(s: Int32Array, cb: number): boolean {
 }
 
 /**
- * Enters the NMI handler on CPU c: an interrupt frame, then the kernel's NMI
- * entry with `from_model` set when only model-sent NMIs are pending (an
- * external one claims an otherwise unclaimed NMI). Returns false on stack overflow.
+ * Through an interrupt gate (SDM 6.12.1): an interrupt frame saving the
+ * interrupted pc, frame and IF, then a call of the kernel entry `entryFn`
+ * with `arg`, IF cleared and the context's nesting counted. The caller
+ * updates what is particular to its kind (NMI blocking, IRR/ISR). Returns
+ * false (a stack-overflow violation) if the frames do not fit.
  */
-export function deliverNmi(vm: Vm, s: Int32Array, c: number): boolean {
+export function enterInterruptGate(vm: Vm, s: Int32Array, c: number, kind: number, entryFn: number, arg: number, nestShift: number): boolean {
   const p: Program = vm.program;
   const cb = p.layout.cpuBase0 + c * p.layout.cpuSlots;
-  const flags = s[cb + Cpu.FLAGS] as number;
-  const fromModel = (flags & CpuFlag.NMI_PENDING_EXTERNAL) === 0 ? 1 : 0;
-  const entry = p.functions[p.entries.nmiEntry];
-  if (entry === undefined) throw new Error('irqcheck bug: no NMI entry');
+  const entry = p.functions[entryFn];
+  if (entry === undefined) throw new Error('irqcheck bug: no interrupt entry');
   const frame = s[cb + Cpu.SP] as number;
   const handler = frame + Frame.HEADER;
-  if (((s[cb + Cpu.NEST] as number) & NEST_FIELD_MASK) !== 0) {
-    // An IRET inside the NMI handler (a #BP's) unblocked NMIs: this one lands on top of the first.
-    vm.state = s;
-    vm.fault(ViolationKind.NESTED_NMI, s[cb + Cpu.PC] as number, `an NMI entered CPU${c} while its NMI handler was still running (an IRET inside the handler had unblocked NMIs)`);
-    return false;
-  }
   if (handler + entry.frameSlots > cb + p.layout.cpuSlots) {
     vm.state = s;
-    vm.fault(ViolationKind.STACK_OVERFLOW, s[cb + Cpu.PC] as number, `an NMI overflows CPU${c}'s stack`);
+    vm.fault(ViolationKind.STACK_OVERFLOW, s[cb + Cpu.PC] as number, `an interrupt overflows CPU${c}'s stack`);
     return false;
   }
-  s[frame + Frame.FN] = -FrameKind.NMI;
+  const flags = s[cb + Cpu.FLAGS] as number;
+  s[frame + Frame.FN] = -kind;
   s[frame + Frame.RET_PC] = s[cb + Cpu.PC] as number;
   s[frame + Frame.PREV_FP] = s[cb + Cpu.FP] as number;
   s[frame + Frame.AUX] = flags & (CpuFlag.IF | CpuFlag.IDLE);
@@ -61,13 +56,33 @@ export function deliverNmi(vm: Vm, s: Int32Array, c: number): boolean {
   s[handler + Frame.PREV_FP] = frame;
   s[handler + Frame.AUX] = 0;
   const param = entry.params[0];
-  if (param !== undefined) s[handler + param.offset] = fromModel;
-  // An interrupt gate clears IF; NMIs stay blocked until IRET.
-  s[cb + Cpu.FLAGS] = (flags & ~(NMI_PENDING | CpuFlag.IF | CpuFlag.IDLE)) | CpuFlag.NMI_BLOCKED;
-  s[cb + Cpu.NEST] = (s[cb + Cpu.NEST] as number) + (1 << NEST_NMI_SHIFT);
+  if (param !== undefined) s[handler + param.offset] = arg;
+  s[cb + Cpu.FLAGS] = flags & ~(CpuFlag.IF | CpuFlag.IDLE);
+  s[cb + Cpu.NEST] = (s[cb + Cpu.NEST] as number) + (1 << nestShift);
   s[cb + Cpu.FP] = handler;
   s[cb + Cpu.SP] = handler + entry.frameSlots;
   s[cb + Cpu.PC] = entry.entry;
+  return true;
+}
+
+/**
+ * Enters the NMI handler on CPU c, with `from_model` set when only
+ * model-sent NMIs are pending (an external one claims an otherwise
+ * unclaimed NMI). NMIs stay blocked until IRET. Returns false on a violation.
+ */
+export function deliverNmi(vm: Vm, s: Int32Array, c: number): boolean {
+  const p: Program = vm.program;
+  const cb = p.layout.cpuBase0 + c * p.layout.cpuSlots;
+  const flags = s[cb + Cpu.FLAGS] as number;
+  if (((s[cb + Cpu.NEST] as number) & NEST_FIELD_MASK) !== 0) {
+    // An IRET inside the NMI handler (a #BP's) unblocked NMIs: this one lands on top of the first.
+    vm.state = s;
+    vm.fault(ViolationKind.NESTED_NMI, s[cb + Cpu.PC] as number, `an NMI entered CPU${c} while its NMI handler was still running (an IRET inside the handler had unblocked NMIs)`);
+    return false;
+  }
+  const fromModel = (flags & CpuFlag.NMI_PENDING_EXTERNAL) === 0 ? 1 : 0;
+  if (!enterInterruptGate(vm, s, c, FrameKind.NMI, p.entries.nmiEntry, fromModel, NEST_NMI_SHIFT)) return false;
+  s[cb + Cpu.FLAGS] = ((s[cb + Cpu.FLAGS] as number) & ~NMI_PENDING) | CpuFlag.NMI_BLOCKED;
   return true;
 }
 

@@ -43,24 +43,33 @@ export function canRaise(s: Int32Array, d: number, f: DeviceFields): boolean {
   return (s[d + f.enabled] as number) !== 0 && (s[d + f.raised] as number) < (s[d + f.maxRaises] as number);
 }
 
-/** Where the device's message goes now: the target CPU (-1 if none) and vector. */
-export function messageTarget(p: Program, s: Int32Array, d: number, f: DeviceFields): { cpu: number; vector: number } {
+/**
+ * The CPU the device's message names now, or -1 if it names none (a bad
+ * address, an x2APIC high word on a 64-bit device, an illegal vector).
+ * Allocates nothing.
+ */
+export function messageCpu(p: Program, s: Int32Array, d: number, f: DeviceFields): number {
   const lo = (s[d + f.addressLo] as number) >>> 0;
   const hi = (s[d + f.addressHi] as number) >>> 0;
-  const vector = (s[d + f.data] as number) & 0xff;
   const dest = (lo >>> 12) & 0xff;
-  const valid = (lo & 0xfff00000) >>> 0 === 0xfee00000 && (hi === 0 || (s[d + f.addr64] as number) === 0) && dest < p.config.cpus && vector >= 0x10;
-  return { cpu: valid ? dest : -1, vector };
+  const valid = (lo & 0xfff00000) >>> 0 === 0xfee00000 && (hi === 0 || (s[d + f.addr64] as number) === 0) && dest < p.config.cpus && messageVector(s, d, f) >= 0x10;
+  return valid ? dest : -1;
+}
+
+/** The vector in the device's data word now. */
+export function messageVector(s: Int32Array, d: number, f: DeviceFields): number {
+  return (s[d + f.data] as number) & 0xff;
+}
+
+/** Where the device's message goes now: the target CPU (-1 if none) and vector. Rare path. */
+export function messageTarget(p: Program, s: Int32Array, d: number, f: DeviceFields): { cpu: number; vector: number } {
+  return { cpu: messageCpu(p, s, d, f), vector: messageVector(s, d, f) };
 }
 
 /** Sends the device's current message (sets IRR on the target, or loses it). */
 export function sendMessage(p: Program, s: Int32Array, d: number, f: DeviceFields): void {
-  const lo = (s[d + f.addressLo] as number) >>> 0;
-  const hi = (s[d + f.addressHi] as number) >>> 0;
-  const vector = (s[d + f.data] as number) & 0xff;
-  const dest = (lo >>> 12) & 0xff;
-  if ((lo & 0xfff00000) >>> 0 !== 0xfee00000 || (hi !== 0 && (s[d + f.addr64] as number) !== 0) || dest >= p.config.cpus || vector < 0x10) return;
-  requestVector(s, p.layout.cpuBase0 + dest * p.layout.cpuSlots, vector);
+  const cpu = messageCpu(p, s, d, f);
+  if (cpu >= 0) requestVector(s, p.layout.cpuBase0 + cpu * p.layout.cpuSlots, messageVector(s, d, f));
 }
 
 /** The device at `d` raises an interrupt. */

@@ -10,6 +10,8 @@ import {
 } from '../compile/index.js';
 import { highestVector, vectorRequested } from './apic.js';
 import { describe } from './msr.js';
+import { deviceFields, messageTarget } from './msi.js';
+import { kernelApiName } from './kernel-names.js';
 
 export interface VariableView {
   readonly name: string;
@@ -126,7 +128,7 @@ function frames(p: Program, s: Int32Array, cb: number): FrameView[] {
       const info = p.functions[fn - 1];
       const site = p.sites[p.pcSite[pc] ?? -1];
       out.push({
-        fn: kernelName(info?.name ?? '?'),
+        fn: kernelApiName(info?.name ?? '?'),
         file: site?.file ?? '',
         line: site?.line ?? 0,
         locals: (info?.locals ?? []).filter((v) => !v.name.startsWith('<')).map((v) => variable(p, s, fp, v)),
@@ -136,15 +138,6 @@ function frames(p: Program, s: Int32Array, cb: number): FrameView[] {
     fp = s[fp + Frame.PREV_FP] as number;
   }
   return out;
-}
-
-/** Kernel-internal function names as the Linux API a reader knows. */
-function kernelName(fn: string): string {
-  if (fn === '__irqcheck_nmi_entry') return 'nmi_handle';
-  if (fn === '__irqcheck_irq_entry') return 'common_interrupt';
-  if (fn === '__irqcheck_multi_cpu_stop' || fn.startsWith('__irqcheck_sm_')) return 'multi_cpu_stop';
-  if (fn === '__irqcheck_do_int3') return 'exc_int3';
-  return fn.replace(/^__irqcheck_/, '');
 }
 
 /** The whole machine state, as a reader wants it. */
@@ -175,18 +168,17 @@ export function viewState(p: Program, s: Int32Array): StateView {
       frames: frames(p, s, cb),
     });
   }
-  const devices: DeviceView[] = p.devices.addresses.map((d, i) => {
-    const f = (name: string): number => s[d + (p.devices.fields.get(name) ?? 0)] as number;
-    const lo = f('address_lo') >>> 0;
-    const dest = (lo >>> 12) & 0xff;
+  const fields = deviceFields(p);
+  const devices: DeviceView[] = fields === null ? [] : p.devices.addresses.map((d, i) => {
+    const target = messageTarget(p, s, d, fields);
     return {
       name: p.devices.names[i] ?? `device ${i}`,
-      words: { addressLo: hex(lo), addressHi: hex(f('address_hi')), data: hex(f('data')) },
-      target: f('enabled') === 0 ? 'not started' : `CPU${dest} vector ${hex(f('data') & 0xff)}`,
-      masked: f('masked') !== 0,
-      pending: f('pending') !== 0,
-      raised: f('raised'),
-      unhandled: f('unhandled'),
+      words: { addressLo: hex(s[d + fields.addressLo] as number), addressHi: hex(s[d + fields.addressHi] as number), data: hex(s[d + fields.data] as number) },
+      target: (s[d + fields.enabled] as number) === 0 ? 'not started' : target.cpu < 0 ? `no online CPU (vector ${hex(target.vector)})` : `CPU${target.cpu} vector ${hex(target.vector)}`,
+      masked: (s[d + fields.masked] as number) !== 0,
+      pending: (s[d + fields.pending] as number) !== 0,
+      raised: s[d + fields.raised] as number,
+      unhandled: s[d + fields.unhandled] as number,
     };
   });
   return {

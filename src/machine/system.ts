@@ -10,7 +10,7 @@
 import { Cpu, CpuFlag, Env, ENV_BASE, type Program } from '../compile/index.js';
 import type { SuccessorSink, TransitionSystem } from '../check/index.js';
 import { arriveExternalNmi, cpuQuiet, deliverNmi, nmiDeliverable, startWork } from './cpu.js';
-import { deliverableVector, deliverVector, dropVector, pendingVectors } from './apic.js';
+import { deliverableVector, pendingVectors, takeVector } from './apic.js';
 import { canRaise, raise } from './msi.js';
 import { findTimeout, type TimeoutJump } from './time.js';
 import { findingCode, ViolationKind } from './violation.js';
@@ -117,16 +117,13 @@ export class MachineSystem implements TransitionSystem {
       if (vector >= 0) {
         stuck = false;
         succ.set(s);
-        if (this.program.entries.irqEntry < 0) {
-          // Nothing in the model gives a vector a handler: common_interrupt() would find none.
-          dropVector(succ, cb, vector);
-          sink.warning(transitionId(TransitionKind.IRQ, c), findingCode(ViolationKind.SPURIOUS_INTERRUPT, c * 256 + vector));
-          if (this.options.strict) {
-            if (!sink.violation(transitionId(TransitionKind.IRQ, c), ViolationKind.SPURIOUS_INTERRUPT)) return;
-          } else if (!sink.successor(succ, transitionId(TransitionKind.IRQ, c))) return;
-        } else if (!deliverVector(vm, succ, c, vector)) {
-          if (!sink.violation(transitionId(TransitionKind.IRQ, c), vm.violation)) return;
-        } else if (!sink.successor(succ, transitionId(TransitionKind.IRQ, c))) return;
+        const id = transitionId(TransitionKind.IRQ, c);
+        if (!takeVector(vm, succ, c, vector)) {
+          if (!sink.violation(id, vm.violation)) return;
+        } else {
+          if (vm.warning !== 0) sink.warning(id, findingCode(vm.warning, vm.warningKey));
+          if (!sink.successor(succ, id)) return;
+        }
       }
       if ((flags & CpuFlag.IDLE) !== 0) {
         if ((s[cb + Cpu.WORK] as number) !== 0) {
@@ -235,14 +232,7 @@ export class MachineSystem implements TransitionSystem {
       case TransitionKind.IRQ: {
         const vector = deliverableVector(state, cb);
         if (vector < 0) return false;
-        if (this.program.entries.irqEntry < 0) {
-          dropVector(state, cb, vector);
-          vm.warning = ViolationKind.SPURIOUS_INTERRUPT;
-          vm.detail = `CPU${c} received vector 0x${vector.toString(16)}, which maps to no handler ("No irq handler for vector")`;
-          if (this.options.strict) vm.violation = ViolationKind.SPURIOUS_INTERRUPT;
-          return true;
-        }
-        deliverVector(vm, state, c, vector);
+        takeVector(vm, state, c, vector);
         return true;
       }
       case TransitionKind.DEVICE_RAISE: {

@@ -8,6 +8,7 @@ import { Cpu, CpuFlag, Env, ENV_BASE, Frame, NEST_EXC_SHIFT, NEST_FIELD_MASK, NE
 import type { Finding } from '../check/index.js';
 import { describe } from './msr.js';
 import { findTimeout } from './time.js';
+import { kernelApiName } from './kernel-names.js';
 import { deliverableVector, vectorRequested } from './apic.js';
 import { messageTarget } from './msi.js';
 import { viewState, type StateView } from './state-view.js';
@@ -115,11 +116,7 @@ export function rebuildViolation(system: MachineSystem, finding: Finding, severi
     const before = Int32Array.from(s);
     const context = contextOf(s, cb);
     const depth = depthOf(s, cb);
-    vm.tracing = true;
-    vm.stepSite = p.pcSite[s[cb + Cpu.PC] as number] ?? -1;
-    vm.stepModelSite = vm.stepSite;
-    vm.stepKernelFn = null;
-    vm.log = [];
+    vm.beginTrace(s, cb);
     const ok = system.apply(s, t);
     vm.tracing = false;
     if (!ok) throw new Error(`irqcheck bug: trace transition ${t} not enabled at step ${i + 1}`);
@@ -135,7 +132,7 @@ export function rebuildViolation(system: MachineSystem, finding: Finding, severi
       violationCpu = c;
       violationSite = displaySite(p, before, c, vm.warningSite).site;
     }
-    steps.push(describeStep(system, before, s, t, i + 1, context, depth, vm.stepModelSite, vm.stepKernelFn, vm.stepSite, vm.log));
+    steps.push(describeStep(system, before, s, t, i + 1, context, depth, vm.stepModelSite, vm.stepKernelFn, vm.stepSite, vm.log ?? []));
     states?.push(viewState(p, s));
     if (kind === TransitionKind.TIME) {
       detail = timeoutMessage(system, before, c, s);
@@ -196,8 +193,8 @@ function describeStep(system: MachineSystem, before: Int32Array, after: Int32Arr
       const w = { file: site?.file ?? p.file, line: site?.line ?? 0, text: site?.text ?? '', fn: site?.fn ?? '' };
       // Kernel code with no model caller (a stopper thread, the NMI entry) is labelled by its API.
       const notes: string[] = [];
-      if (site !== undefined && !isModelFunction(p, site.fn)) w.text = `${apiName(site.fn)}: ${site.text}`;
-      else if (kernelFn !== null) notes.push(`${apiName(kernelFn)}: ${p.sites[kernelSite]?.text ?? ''}`);
+      if (site !== undefined && !isModelFunction(p, site.fn)) w.text = `${kernelApiName(site.fn)}: ${site.text}`;
+      else if (kernelFn !== null) notes.push(`${kernelApiName(kernelFn)}: ${p.sites[kernelSite]?.text ?? ''}`);
       notes.push(...log.map((l) => `printk: ${l}`));
       const msrBefore = (before[cb + Cpu.MSR] as number) - 1;
       const msrAfter = (after[cb + Cpu.MSR] as number) - 1;
@@ -234,7 +231,7 @@ function describeStep(system: MachineSystem, before: Int32Array, after: Int32Arr
     }
     case TransitionKind.WAKE: {
       const fn = p.functions[(before[cb + Cpu.WORK] as number) - 1]?.name ?? '?';
-      return { ...base, cpu: c, event: 'wake', context, file: p.file, line: 0, text: `wakes: ${apiName(fn)} thread`, fn, note: null };
+      return { ...base, cpu: c, event: 'wake', context, file: p.file, line: 0, text: `wakes: ${kernelApiName(fn)} thread`, fn, note: null };
     }
     case TransitionKind.EXTERNAL_NMI: {
       const taken = depthOf(after, cb) > depthOf(before, cb);
@@ -252,16 +249,6 @@ function isModelFunction(p: Program, name: string): boolean {
   return p.functions.some((f) => f.name === name && f.isModel);
 }
 
-/** Kernel-internal function names as the Linux API a reader knows. */
-function apiName(fn: string): string {
-  if (fn.startsWith('__irqcheck_sm_') || fn === '__irqcheck_multi_cpu_stop') return 'stop_machine';
-  if (fn === '__irqcheck_nmi_entry') return 'nmi_handle';
-  if (fn.startsWith('__irqcheck_rdmsr')) return 'rdmsr';
-  if (fn.startsWith('__irqcheck_wrmsr')) return 'wrmsr';
-  if (fn.startsWith('__irqcheck_send_ipi')) return 'send_IPI';
-  return fn.replace(/^__irqcheck_/, '');
-}
-
 /**
  * The statement a waiting CPU keeps re-reading: one traced step from `s`
  * runs around the loop to the read that makes the step visible.
@@ -271,10 +258,7 @@ function waitedOn(system: MachineSystem, s: Int32Array, c: number): { site: Stat
   const vm = system.vm;
   const copy = Int32Array.from(s);
   const cb = p.layout.cpuBase0 + c * p.layout.cpuSlots;
-  vm.tracing = true;
-  vm.stepSite = p.pcSite[s[cb + Cpu.PC] as number] ?? -1;
-  vm.stepModelSite = vm.stepSite;
-  vm.stepKernelFn = null;
+  vm.beginTrace(s, cb);
   vm.step(copy, c);
   vm.tracing = false;
   return { site: p.sites[vm.stepModelSite] ?? null, via: vm.stepKernelFn };

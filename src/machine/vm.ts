@@ -455,6 +455,15 @@ export class Vm {
     }
   }
 
+  /** Starts tracing a step of the CPU whose registers are at `cb` in `s` (rare path: allocates the log). */
+  beginTrace(s: Int32Array, cb: number): void {
+    this.tracing = true;
+    this.stepSite = this.program.pcSite[s[cb + Cpu.PC] as number] ?? -1;
+    this.stepModelSite = this.stepSite;
+    this.stepKernelFn = null;
+    this.log = [];
+  }
+
   /**
    * While tracing: the statement about to run may be the one that makes the
    * step visible. Record it, and the model line it belongs to (a kernel
