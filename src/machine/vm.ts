@@ -10,7 +10,7 @@
  */
 import {
   BinOp, Cpu, CpuFlag, FN_PTR_TAG, Frame, Kind, loadNumber, MAX_OPERAND_DEPTH, normalize, Op, PRIVATE_ACCESS,
-  STR_PTR_TAG, TAG_MASK, UnOp, Width, storeNumber, Env, ENV_BASE, GLOBALS_BASE, FrameKind, NEST_NMI_SHIFT, NEST_IRQ_SHIFT, NEST_EXC_SHIFT,
+  STR_PTR_TAG, TAG_MASK, UnOp, Width, storeNumber, widthSlots, Env, ENV_BASE, GLOBALS_BASE, FrameKind, NEST_NMI_SHIFT, NEST_IRQ_SHIFT, NEST_EXC_SHIFT,
   type Program, type StateLayout,
 } from '../compile/index.js';
 import { binary64, compare, Int64RangeError } from './int64.js';
@@ -224,7 +224,7 @@ export class Vm {
           case Op.LOAD: {
             const w = code[pc + 1] as number;
             const addr = ops[sp - 1] as number;
-            if (!this.checkAddress(addr, w === Width.I64 || w === Width.U64 ? 2 : 1, pc)) return this.stop(pc, fp);
+            if (!this.checkAddress(addr, widthSlots(w & 0xf), pc)) return this.stop(pc, fp);
             if ((w & PRIVATE_ACCESS) === 0 && (addr < this.roBase || addr >= this.roEnd)) this.flags |= StepFlag.READ;
             ops[sp - 1] = loadNumber(s, addr, w & 0xf);
             pc += 2;
@@ -234,7 +234,7 @@ export class Vm {
             const w = code[pc + 1] as number;
             const v = ops[--sp] as number;
             const addr = ops[--sp] as number;
-            if (!this.checkAddress(addr, (w & 0xf) === Width.I64 || (w & 0xf) === Width.U64 ? 2 : 1, pc)) return this.stop(pc, fp);
+            if (!this.checkAddress(addr, widthSlots(w & 0xf), pc)) return this.stop(pc, fp);
             if ((w & PRIVATE_ACCESS) === 0) this.flags |= StepFlag.WRITE;
             storeNumber(s, addr, w & 0xf, normalize(v, w & 0xf));
             pc += 2;
