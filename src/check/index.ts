@@ -16,6 +16,7 @@
  * fingerprint are exported for benchmarks.
  */
 export type {
+  PartialOrderReduction,
   Finding,
   LimitKind,
   Path,

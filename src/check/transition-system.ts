@@ -46,6 +46,35 @@ export interface TransitionSystem {
    * Used to rebuild traces; may allocate.
    */
   apply(state: Int32Array, transition: number): boolean;
+  /**
+   * Partial-order reduction, when the system offers it (absent: every
+   * state is expanded fully). See `PartialOrderReduction`.
+   */
+  readonly reduction?: PartialOrderReduction;
+}
+
+/**
+ * A system's partial-order reduction: an expansion that may emit only a
+ * persistent subset of the enabled transitions. The explorer owns the cycle
+ * proviso (a reduced expansion that closes a cycle must be redone fully), so
+ * the system only promises that the subset is persistent as long as its
+ * assumptions about who accesses what hold; when a transition contradicts
+ * them, `invalidated` turns true and the search must start over after
+ * `restart()`, which adopts what was observed.
+ */
+export interface PartialOrderReduction {
+  /**
+   * Like `TransitionSystem.expand` (same sink protocol, same violations and
+   * warnings), but may emit the successors of a persistent subset only.
+   * Returns true when it emitted a proper subset.
+   */
+  expandReduced(state: Int32Array, sink: SuccessorSink): boolean;
+  /** An access contradicted the assumptions the reduced expansions relied on. */
+  readonly invalidated: boolean;
+  /** Adopts the observed accesses as the new assumptions; clears `invalidated`. */
+  restart(): void;
+  /** How many times the search was restarted so far. */
+  readonly restarts: number;
 }
 
 /** Why a search ended without exploring everything. */
