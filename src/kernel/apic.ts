@@ -6,7 +6,7 @@
  */
 import { APIC_VECTOR_WORDS, Cpu } from '../compile/index.js';
 import type { BuiltinFn, Vm } from '../machine/index.js';
-import { endOfInterrupt, sendMessage, vectorRequested, ViolationKind } from '../machine/index.js';
+import { deviceSlots, endOfInterrupt, messageCpu, sendMessage, vectorRequested, ViolationKind } from '../machine/index.js';
 import { arg, readSlot } from './memory.js';
 
 /** APIC register offsets (SDM table 10-1). */
@@ -29,16 +29,16 @@ function device(vm: Vm, addr: number): number {
 export const APIC_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   apic_eoi: (vm) => {
     endOfInterrupt(vm.state, vm.cpuBase);
-    vm.write();
+    vm.write(vm.cpuBase + Cpu.IRR, 2 * APIC_VECTOR_WORDS);
     return 0;
   },
   lapic_vector_set_in_irr: (vm, base) => {
-    vm.read();
+    vm.read(vm.cpuBase + Cpu.IRR, APIC_VECTOR_WORDS);
     return vectorRequested(vm.state, vm.cpuBase, arg(vm, base, 0) & 0xff) ? 1 : 0;
   },
   apic_read: (vm, base) => {
     const reg = arg(vm, base, 0);
-    vm.read();
+    vm.read(vm.cpuBase + Cpu.IRR, 2 * APIC_VECTOR_WORDS);
     for (const [start, field] of [[APIC_IRR, Cpu.IRR], [APIC_ISR, Cpu.ISR]] as const) {
       const word = (reg - start) / 0x10;
       if (Number.isInteger(word) && word >= 0 && word < APIC_VECTOR_WORDS) return (vm.state[vm.cpuBase + field + word] as number) >>> 0;
@@ -64,7 +64,7 @@ export const APIC_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
       vm.warn(site(vm), `CPU${vm.cpu} runs the handler of ${name}, which raised nothing new`, ViolationKind.SPURIOUS_HANDLER, (site(vm) * 16 + (index & 15)) * 64 + vm.cpu);
     }
     vm.state[d + f.unhandled] = 0;
-    vm.write();
+    vm.write(d + f.unhandled, 1);
     return 0;
   },
   __irqcheck_msi_mask: (vm, base) => {
@@ -72,12 +72,14 @@ export const APIC_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     const f = vm.devices;
     if (d < 0 || f === null) return 0;
     const s = vm.state;
-    vm.write();
+    vm.write(d, deviceSlots(f));
     if ((s[d + f.maskable] as number) === 0) return 0;
     const mask = arg(vm, base, 1) !== 0;
     s[d + f.masked] = mask ? 1 : 0;
     if (!mask && (s[d + f.pending] as number) !== 0) {
       s[d + f.pending] = 0;
+      const target = messageCpu(vm.program, s, d, f);
+      if (target >= 0) vm.touch(vm.layout.cpuBase0 + target * vm.layout.cpuSlots + Cpu.IRR, APIC_VECTOR_WORDS, true);
       sendMessage(vm.program, s, d, f);
     }
     return 0;

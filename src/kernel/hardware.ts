@@ -3,7 +3,7 @@
  * microcode update, NMIs sent by the model (self-NMI, NMI IPI), the unknown
  * NMI check, and waking an idle CPU to run task work (stopper threads).
  */
-import { Cpu, CpuFlag, FN_PTR_TAG, MsrAccess, NEST_FIELD_MASK, NEST_NMI_SHIFT, TAG_MASK } from '../compile/index.js';
+import { APIC_VECTOR_WORDS, Cpu, CpuFlag, FN_PTR_TAG, MsrAccess, NEST_FIELD_MASK, NEST_NMI_SHIFT, TAG_MASK } from '../compile/index.js';
 import type { BuiltinFn, Vm } from '../machine/index.js';
 import { beginMsrAccess, coreUpdated, endMsrAccess, MSR_IA32_UCODE_REV, MSR_IA32_UCODE_WRITE, requestVector, ViolationKind } from '../machine/index.js';
 import { arg, validCpu } from './memory.js';
@@ -40,7 +40,7 @@ export const HARDWARE_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     const tb = targetCpu(vm, arg(vm, base, 0));
     if (tb < 0) return 0;
     vm.state[tb + Cpu.FLAGS] = (vm.state[tb + Cpu.FLAGS] as number) | CpuFlag.NMI_PENDING_MODEL;
-    vm.write();
+    vm.write(tb + Cpu.FLAGS, 1);
     return 0;
   },
   __irqcheck_send_vector: (vm, base) => {
@@ -52,7 +52,7 @@ export const HARDWARE_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
       return 0;
     }
     requestVector(vm.state, tb, vector);
-    vm.write();
+    vm.write(tb + Cpu.IRR, APIC_VECTOR_WORDS);
     return 0;
   },
   __irqcheck_unknown_nmi: (vm) => {
@@ -63,10 +63,10 @@ export const HARDWARE_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     let n = 0;
     for (let c = 0; c < vm.layout.cpus; c++) {
       if (c === vm.cpu) continue;
-      const nest = vm.state[vm.layout.cpuBase0 + c * vm.layout.cpuSlots + Cpu.NEST] as number;
-      if (((nest >> NEST_NMI_SHIFT) & NEST_FIELD_MASK) !== 0) n++;
+      const at = vm.layout.cpuBase0 + c * vm.layout.cpuSlots + Cpu.NEST;
+      vm.read(at, 1);
+      if (((vm.state[at] as number) >> NEST_NMI_SHIFT) & NEST_FIELD_MASK) n++;
     }
-    vm.read();
     return n;
   },
   __irqcheck_wake: (vm, base) => {
@@ -75,7 +75,7 @@ export const HARDWARE_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     if (tb < 0) return 0;
     if ((fn & FN_PTR_TAG) === 0) throw new Error('irqcheck bug: wake without a function');
     vm.state[tb + Cpu.WORK] = (fn & TAG_MASK) + 1;
-    vm.write();
+    vm.write(tb + Cpu.WORK, 1);
     return 0;
   },
 };

@@ -13,7 +13,7 @@ export const HEAP_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     const size = arg(vm, base, 0);
     const heap = arg(vm, base, 1);
     const used = arg(vm, base, 2);
-    vm.write();
+    vm.write(used, HEAP_OBJECTS);
     // A slot holds at least one byte of any C object, so `size` bytes need at most `size` slots.
     if (size > HEAP_SLOTS * 4) return 0;
     for (let b = 0; b < HEAP_OBJECTS; b++) {
@@ -28,7 +28,7 @@ export const HEAP_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     const heap = arg(vm, base, 1);
     const used = arg(vm, base, 2);
     if (p === 0) return 0;
-    vm.write();
+    vm.write(used, HEAP_OBJECTS);
     const offset = p - heap;
     const block = Math.floor(offset / HEAP_SLOTS);
     if (offset < 0 || block >= HEAP_OBJECTS || offset % HEAP_SLOTS !== 0) {
@@ -40,6 +40,7 @@ export const HEAP_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
       return 0;
     }
     vm.state[used + block] = 0;
+    vm.touch(p, HEAP_SLOTS, true);
     vm.state.fill(0, p, p + HEAP_SLOTS);
     return 0;
   },

@@ -9,14 +9,14 @@ import { ViolationKind } from '../machine/index.js';
 /** Reads one slot at `addr`; 0 after a fault (the caller returns at once). */
 export function readSlot(vm: Vm, addr: number): number {
   if (!vm.checkAddress(addr, 1, vm.pc)) return 0;
-  if (addr < vm.layout.readOnlyBase || addr >= vm.layout.readOnlyEnd) vm.read();
+  if (addr < vm.layout.readOnlyBase || addr >= vm.layout.readOnlyEnd) vm.read(addr, 1);
   return vm.state[addr] as number;
 }
 
 /** Writes one slot at `addr`. */
 export function writeSlot(vm: Vm, addr: number, value: number): void {
   if (!vm.checkAddress(addr, 1, vm.pc)) return;
-  vm.write();
+  vm.write(addr, 1);
   vm.state[addr] = value | 0;
 }
 

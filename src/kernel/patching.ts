@@ -29,7 +29,7 @@ function siteName(vm: Vm, d: number): string {
 
 export const PATCHING_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   sync_core: (vm) => {
-    serialize(vm.program, vm.state, vm.cpu, vm.textSites);
+    serialize(vm.program, vm.state, vm.cpu, vm.textSites, vm.footprint);
     vm.writeOwn();
     return 0;
   },
@@ -46,7 +46,9 @@ export const PATCHING_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     vm.state[d + f.bytes + offset] = byte;
     // The writing CPU sees its own store at once (self-modifying code is snooped).
     vm.state[d + f.stale + vm.cpu * TEXT_SITE_MAX + offset] = byte;
-    vm.write();
+    vm.write(d + f.bytes, TEXT_SITE_MAX);
+    vm.touch(d + f.stale + vm.cpu * TEXT_SITE_MAX, TEXT_SITE_MAX, true);
+    vm.touch(d + f.len, 1, false);
     return 0;
   },
   // The fetch: OLD/NEW (SITE_OLD/SITE_NEW) or INT3_OPCODE; a branch where stale bytes may be seen.
@@ -54,7 +56,11 @@ export const PATCHING_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     const d = site(vm, arg(vm, base, 0));
     const f = vm.textSites;
     if (d < 0 || f === null) return 0;
-    vm.read();
+    vm.read(d + f.bytes, TEXT_SITE_MAX);
+    vm.touch(d + f.stale + vm.cpu * TEXT_SITE_MAX, TEXT_SITE_MAX, false);
+    vm.touch(d + f.len, 1, false);
+    vm.touch(d + f.old, TEXT_SITE_MAX, false);
+    vm.touch(d + f.new, TEXT_SITE_MAX, false);
     const outcomes = fetchOutcomes(vm.state, d, f, vm.cpu);
     if ((outcomes & Fetch.TORN) !== 0) {
       const view = tornView(vm.state, d, f, vm.cpu);
@@ -87,7 +93,7 @@ export const PATCHING_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     // IRET: restores IF, unblocks NMIs (SDM 6.7.1), serializes.
     vm.state[at] = ((flags & ~(CpuFlag.IF | CpuFlag.NMI_BLOCKED)) | ((arg(vm, base, 0) & X86_EFLAGS_IF) !== 0 ? CpuFlag.IF : 0));
     vm.state[vm.cpuBase + Cpu.NEST] = (vm.state[vm.cpuBase + Cpu.NEST] as number) - (1 << NEST_EXC_SHIFT);
-    serialize(vm.program, vm.state, vm.cpu, vm.textSites);
+    serialize(vm.program, vm.state, vm.cpu, vm.textSites, vm.footprint);
     vm.writeOwn();
     return 0;
   },

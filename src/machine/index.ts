@@ -24,7 +24,7 @@ export type { TimeoutJump } from './time.js';
 export { encodeReplayToken, decodeReplayToken } from './replay-token.js';
 export type { ReplayToken } from './replay-token.js';
 export { deliverableVector, requestVector, vectorRequested, endOfInterrupt, highestVector } from './apic.js';
-export { sendMessage, messageTarget } from './msi.js';
+export { deviceSlots, messageCpu, sendMessage, messageTarget } from './msi.js';
 export type { DeviceFields } from './msi.js';
 export { isWarningKind } from './violation.js';
 export { fetchOutcomes, tornView, serialize, bootTextSites, Fetch, INT3_OPCODE, TEXT_SITE_MAX } from './text.js';

@@ -38,6 +38,11 @@ export function deviceFields(p: Program): DeviceFields | null {
   };
 }
 
+/** Slots of a device struct (its fields' extent). */
+export function deviceSlots(f: DeviceFields): number {
+  return Math.max(f.maskable, f.addr64, f.maxRaises, f.addressLo, f.addressHi, f.data, f.enabled, f.masked, f.pending, f.raised, f.unhandled) + 1;
+}
+
 /** Whether the device at `d` may raise now. */
 export function canRaise(s: Int32Array, d: number, f: DeviceFields): boolean {
   return (s[d + f.enabled] as number) !== 0 && (s[d + f.raised] as number) < (s[d + f.maxRaises] as number);

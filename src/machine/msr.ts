@@ -23,10 +23,11 @@ export function beginMsrAccess(vm: Vm, msr: number, kind: number): void {
   const L = vm.layout;
   const smt = vm.program.config.smt;
   const first = primaryOf(c, smt);
-  vm.write();
+  vm.write(cb + Cpu.FLAGS, 3); // FLAGS, MSR, MSR_KIND
   for (let t = first; t < first + smt && t < L.cpus; t++) {
     if (t === c) continue;
     const tb = L.cpuBase0 + t * L.cpuSlots;
+    vm.touch(tb + Cpu.FLAGS, 3, false);
     const tf = s[tb + Cpu.FLAGS] as number;
     if (kind === MsrAccess.UCODE_UPDATE && (s[tb + Cpu.MSR] as number) !== 0) {
       vm.fault(ViolationKind.MSR_DURING_MICROCODE_UPDATE, vm.pc,
@@ -51,10 +52,11 @@ export function endMsrAccess(vm: Vm): number {
   const msr = (s[cb + Cpu.MSR] as number) - 1;
   const kind = s[cb + Cpu.MSR_KIND] as number;
   if (msr < 0) throw new Error('irqcheck bug: MSR end without a begin');
-  vm.write();
+  vm.write(cb + Cpu.FLAGS, 3); // FLAGS, MSR, MSR_KIND
   s[cb + Cpu.MSR] = 0;
   s[cb + Cpu.MSR_KIND] = 0;
   const primary = vm.layout.cpuBase0 + primaryOf(vm.cpu, vm.program.config.smt) * vm.layout.cpuSlots;
+  vm.touch(primary + Cpu.FLAGS, 1, kind === MsrAccess.UCODE_UPDATE);
   if (kind === MsrAccess.UCODE_UPDATE) {
     s[cb + Cpu.FLAGS] = (s[cb + Cpu.FLAGS] as number) & ~CpuFlag.UCODE_UPDATING;
     s[primary + Cpu.FLAGS] = (s[primary + Cpu.FLAGS] as number) | CpuFlag.UCODE_DONE;
@@ -67,6 +69,7 @@ export function endMsrAccess(vm: Vm): number {
 /** Whether the stepping CPU's core has already been updated. */
 export function coreUpdated(vm: Vm): boolean {
   const primary = vm.layout.cpuBase0 + primaryOf(vm.cpu, vm.program.config.smt) * vm.layout.cpuSlots;
+  vm.touch(primary + Cpu.FLAGS, 1, false);
   return ((vm.state[primary + Cpu.FLAGS] as number) & CpuFlag.UCODE_DONE) !== 0;
 }
 

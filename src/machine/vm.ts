@@ -15,6 +15,7 @@ import {
 } from '../compile/index.js';
 import { binary64, compare, Int64RangeError } from './int64.js';
 import { ViolationKind } from './violation.js';
+import type { Footprint } from './footprint.js';
 import { deviceFields, type DeviceFields } from './msi.js';
 import { serialize, textSiteFields, type TextSiteFields } from './text.js';
 
@@ -83,6 +84,12 @@ export class Vm {
    */
   choice = 0;
   choices = 0;
+  /**
+   * Where shared accesses are recorded (partial-order reduction), null when
+   * nothing records them. Accesses to the stepping CPU's own frames through
+   * its locals are never recorded: they are its own by construction.
+   */
+  footprint: Footprint | null = null;
   /** Rebuilding a trace: record the statement each step ran, and printk output. */
   tracing = false;
   /** While tracing: the site of the statement that made the step visible. */
@@ -201,7 +208,10 @@ export class Vm {
           }
           case Op.LOADG: {
             const addr = code[pc + 2] as number;
-            if (addr < this.roBase || addr >= this.roEnd) this.flags |= StepFlag.READ;
+            if (addr < this.roBase || addr >= this.roEnd) {
+              this.flags |= StepFlag.READ;
+              if (this.footprint !== null) this.footprint.add(c, addr, widthSlots(code[pc + 1] as number), false);
+            }
             ops[sp++] = loadNumber(s, addr, code[pc + 1] as number);
             pc += 3;
             break;
@@ -209,6 +219,7 @@ export class Vm {
           case Op.STOREG: {
             const w = code[pc + 1] as number;
             this.flags |= StepFlag.WRITE;
+            if (this.footprint !== null) this.footprint.add(c, code[pc + 2] as number, widthSlots(w), true);
             storeNumber(s, code[pc + 2] as number, w, normalize(ops[--sp] as number, w));
             pc += 3;
             break;
@@ -225,7 +236,10 @@ export class Vm {
             const w = code[pc + 1] as number;
             const addr = ops[sp - 1] as number;
             if (!this.checkAddress(addr, widthSlots(w & 0xf), pc)) return this.stop(pc, fp);
-            if ((w & PRIVATE_ACCESS) === 0 && (addr < this.roBase || addr >= this.roEnd)) this.flags |= StepFlag.READ;
+            if ((w & PRIVATE_ACCESS) === 0 && (addr < this.roBase || addr >= this.roEnd)) {
+              this.flags |= StepFlag.READ;
+              if (this.footprint !== null) this.footprint.add(c, addr, widthSlots(w & 0xf), false);
+            }
             ops[sp - 1] = loadNumber(s, addr, w & 0xf);
             pc += 2;
             break;
@@ -235,7 +249,10 @@ export class Vm {
             const v = ops[--sp] as number;
             const addr = ops[--sp] as number;
             if (!this.checkAddress(addr, widthSlots(w & 0xf), pc)) return this.stop(pc, fp);
-            if ((w & PRIVATE_ACCESS) === 0) this.flags |= StepFlag.WRITE;
+            if ((w & PRIVATE_ACCESS) === 0) {
+              this.flags |= StepFlag.WRITE;
+              if (this.footprint !== null) this.footprint.add(c, addr, widthSlots(w & 0xf), true);
+            }
             storeNumber(s, addr, w & 0xf, normalize(v, w & 0xf));
             pc += 2;
             break;
@@ -410,12 +427,17 @@ export class Vm {
             if (!this.checkAddress(src, n, pc) || !this.checkAddress(dst, n, pc)) return this.stop(pc, fp);
             s.copyWithin(dst, src, src + n);
             this.flags |= StepFlag.READ | StepFlag.WRITE;
+            if (this.footprint !== null) {
+              this.footprint.add(c, src, n, false);
+              this.footprint.add(c, dst, n, true);
+            }
             pc += 2;
             break;
           }
           case Op.ZERO: {
             const n = code[pc + 1] as number;
             const addr = ops[--sp] as number;
+            if (this.footprint !== null) this.footprint.add(c, addr, n, true);
             s.fill(0, addr, addr + n);
             pc += 2;
             break;
@@ -509,13 +531,25 @@ export class Vm {
     this.flags |= StepFlag.WARNING;
   }
 
-  /** Marks the step as having read / written shared state (for builtins). */
-  read(): void {
+  /** Marks the step as having read shared state at [addr, addr + slots) (for builtins). */
+  read(addr: number, slots: number): void {
     this.flags |= StepFlag.READ;
+    if (this.footprint !== null) this.footprint.add(this.cpu, addr, slots, false);
   }
 
-  write(): void {
+  /** Marks the step as having written shared state at [addr, addr + slots) (for builtins). */
+  write(addr: number, slots: number): void {
     this.flags |= StepFlag.WRITE;
+    if (this.footprint !== null) this.footprint.add(this.cpu, addr, slots, true);
+  }
+
+  /**
+   * Records an access the step's visibility does not depend on (a read of
+   * another CPU's registers that only decides a check, a write the step
+   * already flagged): for partial-order reduction only.
+   */
+  touch(addr: number, slots: number, write: boolean): void {
+    if (this.footprint !== null) this.footprint.add(this.cpu, addr, slots, write);
   }
 
   /**
@@ -576,7 +610,7 @@ export class Vm {
     else nest -= 1 << NEST_EXC_SHIFT;
     // IRET unblocks NMIs, whatever frame it returns from (SDM 6.7.1), and serializes.
     flags &= ~CpuFlag.NMI_BLOCKED;
-    serialize(this.program, s, Math.floor((cb - this.layout.cpuBase0) / this.layout.cpuSlots), this.textSites);
+    serialize(this.program, s, Math.floor((cb - this.layout.cpuBase0) / this.layout.cpuSlots), this.textSites, this.footprint);
     s[cb + Cpu.NEST] = nest;
     s[cb + Cpu.FLAGS] = flags;
     s[cb + Cpu.PC] = s[fp + Frame.RET_PC] as number;
