@@ -15,10 +15,10 @@ import {
   type SearchResult,
   type SystemFactory,
 } from './check/index.js';
-import { compileProgram, type ModelConfig, type Program } from './compile/index.js';
+import { analyzeCpuSymmetry, compileProgram, type ModelConfig, type Program } from './compile/index.js';
 import { KERNEL_HOOKS, KERNEL_PRELUDE, kernelBuiltins, writeBootState } from './kernel/index.js';
 import { parseModel, parseModelSource, UsageError, type TranslationUnit } from './lang/index.js';
-import { encodeReplayToken, MachineSystem, rebuildViolation } from './machine/index.js';
+import { attachSymmetry, encodeReplayToken, MachineSystem, realFinding, rebuildViolation } from './machine/index.js';
 import type { CheckOutcome, ReportedViolation } from './report/index.js';
 import { shrinkFinding } from './shrink.js';
 
@@ -34,6 +34,8 @@ export interface CheckSettings {
   readonly traceStates?: boolean;
   /** Shrink each trace before reporting it (shrink.ts); default: when the search's traces are not shortest (DFS). */
   readonly shrinkTraces?: boolean;
+  /** Symmetry reduction over interchangeable cores, where the model allows it (default on; `--no-symmetry`). */
+  readonly symmetry?: boolean;
 }
 
 export const DEFAULT_SETTINGS: CheckSettings = { strict: false, spuriousTimeouts: false, search: 'bfs', limits: {} };
@@ -87,8 +89,10 @@ export function compileModel(unit: TranslationUnit, config: ModelConfig): Progra
 }
 
 /** The machine for a compiled program. */
-export function machineFor(program: Program, settings: Pick<CheckSettings, 'strict' | 'spuriousTimeouts'>): MachineSystem {
-  return new MachineSystem(program, kernelBuiltins(), writeBootState, { strict: settings.strict, spuriousTimeouts: settings.spuriousTimeouts });
+export function machineFor(program: Program, settings: Pick<CheckSettings, 'strict' | 'spuriousTimeouts' | 'symmetry'>): MachineSystem {
+  const system = new MachineSystem(program, kernelBuiltins(), writeBootState, { strict: settings.strict, spuriousTimeouts: settings.spuriousTimeouts });
+  if (settings.symmetry !== false) attachSymmetry(system, analyzeCpuSymmetry(program));
+  return system;
 }
 
 /** Checks one configuration of a parsed model. */
@@ -115,11 +119,12 @@ export interface MachineRecipe {
   readonly config: ModelConfig;
   readonly strict: boolean;
   readonly spuriousTimeouts: boolean;
+  readonly symmetry?: boolean;
 }
 
 /** The recipe of the machine `checkModel` would build for `unit` and `config`. */
-export function machineRecipe(unit: TranslationUnit, config: ModelConfig, settings: Pick<CheckSettings, 'strict' | 'spuriousTimeouts'>): MachineRecipe {
-  return { file: unit.file, sources: Array.from(unit.sources), config, strict: settings.strict, spuriousTimeouts: settings.spuriousTimeouts };
+export function machineRecipe(unit: TranslationUnit, config: ModelConfig, settings: Pick<CheckSettings, 'strict' | 'spuriousTimeouts' | 'symmetry'>): MachineRecipe {
+  return { file: unit.file, sources: Array.from(unit.sources), config, strict: settings.strict, spuriousTimeouts: settings.spuriousTimeouts, symmetry: settings.symmetry !== false };
 }
 
 /** Builds the machine of a recipe (in a search worker: the parallel BFS's `SystemFactory` export). */
@@ -172,7 +177,8 @@ export async function checkModelParallel(unit: TranslationUnit, config: ModelCon
 function outcomeOf(unit: TranslationUnit, config: ModelConfig, settings: CheckSettings, system: MachineSystem, result: SearchResult): CheckOutcome {
   const shrink = settings.shrinkTraces ?? settings.search === 'dfs';
   const explain = (found: Parameters<typeof rebuildViolation>[1], severity: 'error' | 'warning'): ReportedViolation => {
-    const finding = shrink ? shrinkFinding(system, found, severity) : found;
+    const real = realFinding(system, found);
+    const finding = shrink ? shrinkFinding(system, real, severity) : real;
     const v = rebuildViolation(system, finding, severity, { withStates: settings.traceStates === true });
     return { ...v, replay: encodeReplayToken(config, v.path) };
   };
@@ -187,5 +193,6 @@ function outcomeOf(unit: TranslationUnit, config: ModelConfig, settings: CheckSe
     stats: result.stats,
     limit: result.kind === 'incomplete' ? result.limit : null,
     strict: settings.strict,
+    symmetry: system.symmetryNote,
   };
 }

@@ -140,7 +140,7 @@ function comparison(expected: ReplayExpectation | undefined, kind: string, trace
 export function replayModel(unit: TranslationUnit, token: ReplayToken, expected?: ReplayExpectation): ReplayResult {
   validateConfig(token.config, () => ({ loc: null, how: expected === undefined ? 'the replay token' : 'the trace file' }));
   const program = compileModel(unit, token.config);
-  const system = machineFor(program, { strict: false, spuriousTimeouts: true });
+  const system = machineFor(program, { strict: false, spuriousTimeouts: true, symmetry: false });
   let state: Int32Array = new Int32Array(system.stateSlots);
   system.writeInitialState(state);
   const path = token.path;

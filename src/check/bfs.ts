@@ -15,6 +15,7 @@
  * wins.
  */
 import type { ExploreOptions, Explorer } from './explorer.js';
+import { CanonicalCopy } from './canonical-copy.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { FP_HI, FP_LO, hash64 } from './hash64.js';
 import { NO_PARENT, PathLog } from './path-log.js';
@@ -44,6 +45,8 @@ class BfsRun implements SuccessorSink {
   private readonly warnings: WarningLog;
   private readonly current: Int32Array;
   private readonly fingerprint = new Int32Array(2);
+  /** The representative of a successor's orbit, when the system has a symmetry. */
+  private readonly canonical = new CanonicalCopy();
   /** Id and depth of the state being expanded. */
   private currentId = 0;
   private currentDepth = 0;
@@ -113,7 +116,8 @@ class BfsRun implements SuccessorSink {
   }
 
   /** Stores `state` if new and queues it one level below the current state. */
-  private store(state: Int32Array, transition: number): boolean {
+  private store(successor: Int32Array, transition: number): boolean {
+    const state = this.canonical.of(this.system.symmetry, successor);
     const fingerprint = this.fingerprint;
     hash64(state, fingerprint);
     const visited = this.visited;

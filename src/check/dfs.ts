@@ -14,6 +14,7 @@
  * search; the stack grows by chunks, the path array by doubling).
  */
 import type { ExploreOptions, Explorer } from './explorer.js';
+import { CanonicalCopy } from './canonical-copy.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { FP_HI, FP_LO, hash64 } from './hash64.js';
 import { POLL_INTERVAL_STATES, SearchMonitor } from './search-monitor.js';
@@ -41,6 +42,8 @@ class DfsRun implements SuccessorSink {
   private readonly warnings: WarningLog;
   private readonly current: Int32Array;
   private readonly fingerprint = new Int32Array(2);
+  /** The representative of a successor's orbit, when the system has a symmetry. */
+  private readonly canonical = new CanonicalCopy();
   /** `pathByDepth[k]` is the transition into the ancestor at depth k + 1. */
   private pathByDepth = new Int32Array(256);
   /** Depth of the state being expanded. */
@@ -97,7 +100,8 @@ class DfsRun implements SuccessorSink {
   }
 
   /** Stores `state` if new and pushes it one level below the current state. */
-  private store(state: Int32Array, transition: number): boolean {
+  private store(successor: Int32Array, transition: number): boolean {
+    const state = this.canonical.of(this.system.symmetry, successor);
     const fingerprint = this.fingerprint;
     hash64(state, fingerprint);
     const visited = this.visited;

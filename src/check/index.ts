@@ -24,6 +24,7 @@ export type {
   SearchLimits,
   SearchResult,
   SearchStats,
+  StateSymmetry,
   SuccessorSink,
   TransitionSystem,
 } from './transition-system.js';

@@ -16,6 +16,7 @@
  * Frontier chunk layout, per entry: [state id, slot 0, ..., slot stateSlots-1];
  * the depth is the level's.
  */
+import { CanonicalCopy } from './canonical-copy.js';
 import { FP_HI, FP_LO, hash64 } from './hash64.js';
 import { interleavedId } from './interleaved-path-logs.js';
 import {
@@ -61,6 +62,8 @@ export class LevelWorker implements SuccessorSink {
   private logChunksPosted = 0;
   private readonly current: Int32Array;
   private readonly fingerprint = new Int32Array(2);
+  /** The representative of a successor's orbit, when the system has a symmetry. */
+  private readonly canonical = new CanonicalCopy();
   /** Table size from which a new state asks for a pause (the table must grow). */
   private growAt = 0;
 
@@ -244,7 +247,8 @@ export class LevelWorker implements SuccessorSink {
   }
 
   /** Stores `state` if new and appends it to the next level. */
-  private store(state: Int32Array, transition: number): boolean {
+  private store(successor: Int32Array, transition: number): boolean {
+    const state = this.canonical.of(this.system.symmetry, successor);
     const fingerprint = this.fingerprint;
     hash64(state, fingerprint);
     const size = this.table.add(fingerprint[FP_HI], fingerprint[FP_LO]);

@@ -51,6 +51,28 @@ export interface TransitionSystem {
    * state is expanded fully). See `PartialOrderReduction`.
    */
   readonly reduction?: PartialOrderReduction;
+  /**
+   * Symmetry reduction, when the system has one (absent: states are stored
+   * as they are). See `StateSymmetry`.
+   */
+  readonly symmetry?: StateSymmetry;
+}
+
+/**
+ * A symmetry of the system: a group of permutations that maps transitions
+ * to transitions and violations to violations of the same kind. The
+ * explorer stores and expands one representative per orbit; the paths it
+ * logs are then paths between representatives, which the system maps back
+ * to real paths (the machine does it when it rebuilds traces).
+ */
+export interface StateSymmetry {
+  /**
+   * Rewrites `state` in place into a representative of its orbit: always a
+   * member of the orbit (soundness), ideally the same for every member
+   * (reduction). Hot: allocates nothing. `state` must be the explorer's own
+   * buffer, never one a `SuccessorSink` was handed.
+   */
+  canonicalize(state: Int32Array): void;
 }
 
 /**

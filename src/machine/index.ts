@@ -30,3 +30,5 @@ export { isWarningKind } from './violation.js';
 export { fetchOutcomes, tornView, serialize, bootTextSites, Fetch, INT3_OPCODE, TEXT_SITE_MAX } from './text.js';
 export type { TextSiteFields } from './text.js';
 export { HEAP_OBJECTS, HEAP_SLOTS } from './vm.js';
+export { CoreSymmetry, attachSymmetry, realFinding, realizePath } from './symmetry.js';
+export type { SymmetryNote } from './symmetry.js';

@@ -8,7 +8,7 @@
  * wait detector's scratch, and allocates nothing (violations aside).
  */
 import { Cpu, CpuFlag, Env, ENV_BASE, type Program } from '../compile/index.js';
-import type { SuccessorSink, TransitionSystem } from '../check/index.js';
+import type { StateSymmetry, SuccessorSink, TransitionSystem } from '../check/index.js';
 import { arriveExternalNmi, cpuQuiet, deliverNmi, nmiDeliverable, startWork } from './cpu.js';
 import { deliverableVector, pendingVectors, takeVector } from './apic.js';
 import { canRaise, raise } from './msi.js';
@@ -48,6 +48,10 @@ export interface MachineOptions {
 export class MachineSystem implements TransitionSystem {
   readonly stateSlots: number;
   readonly vm: Vm;
+  /** Symmetry over cores, attached by the pipeline when the model has it (symmetry.ts). */
+  symmetry?: StateSymmetry;
+  /** Whether symmetry reduction is on, and why (not), for the report; null when it was not asked for. */
+  symmetryNote: { readonly reduced: boolean; readonly note: string } | null = null;
   private readonly succ: Int32Array;
   private readonly waits: WaitDetector;
   private readonly timed: Uint8Array;

@@ -28,7 +28,13 @@ export interface JsonReport {
     readonly replay: string;
   }[];
   readonly stats: { readonly states: number; readonly transitions: number; readonly seconds: number; readonly peakMemoryBytes: number };
-  readonly config: { readonly cpus: number; readonly smt: number; readonly nmis: number };
+  readonly config: {
+    readonly cpus: number;
+    readonly smt: number;
+    readonly nmis: number;
+    /** Symmetry reduction: whether it was used, and the note saying so or why not (absent when turned off). */
+    readonly symmetry?: { readonly reduced: boolean; readonly note: string };
+  };
 }
 
 export function toJson(o: CheckOutcome): JsonReport {
@@ -58,7 +64,12 @@ export function toJson(o: CheckOutcome): JsonReport {
       seconds: Math.round(o.stats.seconds * 1000) / 1000,
       peakMemoryBytes: o.stats.peakMemoryBytes,
     },
-    config: { cpus: o.config.cpus, smt: o.config.smt, nmis: o.config.nmis },
+    config: {
+      cpus: o.config.cpus,
+      smt: o.config.smt,
+      nmis: o.config.nmis,
+      ...(o.symmetry === undefined || o.symmetry === null ? {} : { symmetry: { reduced: o.symmetry.reduced, note: o.symmetry.note } }),
+    },
   };
 }
 

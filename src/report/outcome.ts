@@ -23,4 +23,6 @@ export interface CheckOutcome {
   readonly limit: LimitKind | null;
   /** Options that change what counts as a violation, for the header. */
   readonly strict: boolean;
+  /** Whether symmetry reduction was used, with the sentence saying so or why not; null when it was off. */
+  readonly symmetry?: { readonly reduced: boolean; readonly note: string } | null;
 }

@@ -1,0 +1,406 @@
+/**
+ * Symmetry over cores of identical siblings: a state's cores other than
+ * core 0 are put in a canonical order, so the search stores one state per
+ * orbit. Where CPU ids live (which slots, which arrays, which masks) comes
+ * from compile's CPU-id analysis (cpu-id-analysis.ts); a model it cannot
+ * type has no `CoreSymmetry`.
+ *
+ * Permuting a state by a CPU map π (thread t of core k → thread t of core
+ * π(k)): CPU c's registers and stack move to π(c)'s place, with every
+ * absolute address in them rebased (FP, SP, each frame's PREV_FP, the
+ * frame slots the analysis typed as addresses); CPU-indexed array elements
+ * move to π(c)'s element; CPU-id slots get π(v) for v in [0, cpus) (other
+ * values are sentinels: -1, nr_cpu_ids); cpumask words get their bits
+ * permuted; address slots elsewhere are rebased too.
+ *
+ * The canonical order sorts cores by a hash of their content made
+ * independent of where they sit (addresses relative to the core, CPU ids
+ * relative to it: its own thread t, core 0's CPUs as themselves, any other
+ * core's as one "elsewhere" mark). Equal hashes keep their order: the result
+ * is always in the orbit (sound), and is the same for every member of it
+ * unless two different cores hash alike (only reduction is lost then).
+ *
+ * Hot: `canonicalize` runs for every successor; it allocates nothing.
+ */
+import { Cpu, Frame, SlotRole, type CpuSymmetry, type Program } from '../compile/index.js';
+import type { Path, StateSymmetry } from '../check/index.js';
+import type { MachineSystem } from './system.js';
+import { TransitionKind, transitionCpu, transitionKind } from './system.js';
+
+type SymmetricPlan = Extract<CpuSymmetry, { kind: 'symmetric' }>;
+
+const OTHER_CORE_MARK = 0x5bd1e995;
+const OWN_THREAD_MARK = 0x27d4eb2d;
+
+/** Permutations of the cores after core 0 of a program whose CPU ids the analysis typed. */
+export class CoreSymmetry implements StateSymmetry {
+  readonly cpus: number;
+  readonly smt: number;
+  /** Cores that move: 1 .. cores - 1. */
+  readonly cores: number;
+  /** After `canonicalize`: where each CPU of the state passed in went (original CPU → canonical CPU). */
+  readonly lastMap: Int32Array;
+  private readonly cpuBase0: number;
+  private readonly cpuSlots: number;
+  private readonly stateSlots: number;
+  private readonly globalsBase: number;
+  /** Non-plain global slots outside CPU-indexed arrays: address, role. */
+  private readonly fixedSlots: Int32Array;
+  private readonly fixedRoles: Uint8Array;
+  private readonly arrayBase: Int32Array;
+  private readonly arrayStride: Int32Array;
+  private readonly globalRoles: Uint8Array;
+  private readonly frameRoles: readonly Uint8Array[];
+  private readonly fnFrameSlots: Int32Array;
+  private readonly scratch: Int32Array;
+  private readonly keys: Float64Array;
+  private readonly order: Int32Array;
+  private readonly coreImage: Int32Array;
+  private readonly map: Int32Array;
+  /** Per slot of one CPU region: role of what is there in the state being hashed. */
+  private readonly regionRoles: Uint8Array;
+
+  constructor(program: Program, plan: SymmetricPlan) {
+    const L = program.layout;
+    this.cpus = program.config.cpus;
+    this.smt = program.config.smt;
+    this.cores = Math.ceil(this.cpus / this.smt);
+    this.cpuBase0 = L.cpuBase0;
+    this.cpuSlots = L.cpuSlots;
+    this.stateSlots = L.stateSlots;
+    this.globalsBase = L.globalsBase;
+    this.globalRoles = plan.globalRoles;
+    this.frameRoles = plan.frameRoles;
+    this.fnFrameSlots = Int32Array.from(program.functions, (f) => f.frameSlots);
+    this.arrayBase = Int32Array.from(plan.cpuArrays, (a) => a.base);
+    this.arrayStride = Int32Array.from(plan.cpuArrays, (a) => a.stride);
+    const inArray = (a: number): boolean => plan.cpuArrays.some((arr) => a >= arr.base && a < arr.base + arr.stride * this.cpus);
+    const slots: number[] = [];
+    const roles: number[] = [];
+    for (let i = 0; i < plan.globalRoles.length; i++) {
+      const role = plan.globalRoles[i] as number;
+      const a = L.globalsBase + i;
+      if (role !== SlotRole.PLAIN && !inArray(a)) {
+        slots.push(a);
+        roles.push(role);
+      }
+    }
+    this.fixedSlots = Int32Array.from(slots);
+    this.fixedRoles = Uint8Array.from(roles);
+    this.scratch = new Int32Array(L.stateSlots);
+    this.keys = new Float64Array(this.cores);
+    this.order = new Int32Array(this.cores);
+    this.coreImage = new Int32Array(this.cores);
+    this.map = new Int32Array(this.cpus);
+    this.lastMap = new Int32Array(this.cpus);
+    this.regionRoles = new Uint8Array(L.cpuSlots);
+  }
+
+  /** Puts the cores after core 0 in canonical order; `lastMap` says where each CPU went. */
+  canonicalize(state: Int32Array): void {
+    const cores = this.cores;
+    const keys = this.keys;
+    const order = this.order;
+    for (let k = 1; k < cores; k++) {
+      keys[k] = this.coreKey(state, k);
+      // Insertion sort, stable: equal keys keep their order.
+      let j = k;
+      while (j > 1 && (keys[order[j - 1] as number] as number) > (keys[k] as number)) {
+        order[j] = order[j - 1] as number;
+        j--;
+      }
+      order[j] = k;
+    }
+    order[0] = 0;
+    let identity = true;
+    for (let j = 0; j < cores; j++) {
+      this.coreImage[order[j] as number] = j;
+      if (order[j] !== j) identity = false;
+    }
+    const smt = this.smt;
+    for (let c = 0; c < this.cpus; c++) {
+      const v = (this.coreImage[(c / smt) | 0] as number) * smt + (c % smt);
+      this.map[c] = v;
+      this.lastMap[c] = v;
+    }
+    if (!identity) this.permute(state, this.map);
+  }
+
+  /**
+   * Applies the CPU map `map` (CPU c → map[c]; a bijection that keeps core 0
+   * and thread numbers) to `state` in place. Rare outside `canonicalize`.
+   */
+  permute(state: Int32Array, map: Int32Array): void {
+    const scratch = this.scratch;
+    scratch.set(state);
+    // Globals outside CPU-indexed arrays stay where they are; their CPU ids, masks and addresses change.
+    const fixed = this.fixedSlots;
+    for (let i = 0; i < fixed.length; i++) {
+      const a = fixed[i] as number;
+      state[a] = this.mapValue(this.fixedRoles[i] as number, scratch[a] as number, map);
+    }
+    // CPU-indexed arrays: element c goes to element map[c].
+    for (let i = 0; i < this.arrayBase.length; i++) {
+      const base = this.arrayBase[i] as number;
+      const stride = this.arrayStride[i] as number;
+      const roleBase = base - this.globalsBase;
+      for (let c = 0; c < this.cpus; c++) {
+        const from = base + c * stride;
+        const to = base + (map[c] as number) * stride;
+        for (let k = 0; k < stride; k++) state[to + k] = this.mapValue(this.globalRoles[roleBase + k] as number, scratch[from + k] as number, map);
+      }
+    }
+    // CPU regions: registers and stack move; addresses in them are rebased, CPU ids mapped.
+    const slots = this.cpuSlots;
+    for (let c = 0; c < this.cpus; c++) {
+      const from = this.cpuBase0 + c * slots;
+      const to = this.cpuBase0 + (map[c] as number) * slots;
+      state.set(scratch.subarray(from, from + slots), to);
+      state[to + Cpu.FP] = this.mapAddress(scratch[from + Cpu.FP] as number, map);
+      state[to + Cpu.SP] = this.mapAddress(scratch[from + Cpu.SP] as number, map);
+      let fp = scratch[from + Cpu.FP] as number;
+      while (fp > 0) {
+        const nfp = this.mapAddress(fp, map);
+        const prev = scratch[fp + Frame.PREV_FP] as number;
+        state[nfp + Frame.PREV_FP] = this.mapAddress(prev, map);
+        const fn = (scratch[fp + Frame.FN] as number) - 1;
+        if (fn >= 0) {
+          const roles = this.frameRoles[fn] as Uint8Array;
+          const n = this.fnFrameSlots[fn] as number;
+          for (let off = Frame.HEADER; off < n; off++) {
+            const role = roles[off] as number;
+            if (role !== SlotRole.PLAIN) state[nfp + off] = this.mapValue(role, scratch[fp + off] as number, map);
+          }
+        }
+        fp = prev;
+      }
+    }
+  }
+
+  private mapValue(role: number, v: number, map: Int32Array): number {
+    switch (role) {
+      case SlotRole.CPU:
+        return v >= 0 && v < this.cpus ? (map[v] as number) : v;
+      case SlotRole.ADDRESS:
+        return this.mapAddress(v, map);
+      case SlotRole.MASK: {
+        let out = 0;
+        for (let c = 0; c < this.cpus; c++) if ((v & (1 << c)) !== 0) out |= 1 << (map[c] as number);
+        return out;
+      }
+      default:
+        return v;
+    }
+  }
+
+  /** Where address `a` goes when CPU c goes to map[c]: CPU regions and CPU-indexed elements move, the rest stays. */
+  mapAddress(a: number, map: Int32Array): number {
+    if (a <= 0 || a >= this.stateSlots) return a;
+    if (a >= this.cpuBase0) {
+      const c = ((a - this.cpuBase0) / this.cpuSlots) | 0;
+      return a + ((map[c] as number) - c) * this.cpuSlots;
+    }
+    for (let i = 0; i < this.arrayBase.length; i++) {
+      const base = this.arrayBase[i] as number;
+      const stride = this.arrayStride[i] as number;
+      if (a >= base && a < base + stride * this.cpus) {
+        const c = ((a - base) / stride) | 0;
+        return a + ((map[c] as number) - c) * stride;
+      }
+    }
+    return a;
+  }
+
+  /** A hash of core k's content that does not depend on where the core sits. */
+  private coreKey(s: Int32Array, k: number): number {
+    let h = 0x811c9dc5 | 0;
+    const smt = this.smt;
+    for (let t = 0; t < smt; t++) {
+      const c = k * smt + t;
+      if (c >= this.cpus) break;
+      const base = this.cpuBase0 + c * this.cpuSlots;
+      const roles = this.regionRoles;
+      roles.fill(0);
+      roles[Cpu.FP] = SlotRole.ADDRESS;
+      roles[Cpu.SP] = SlotRole.ADDRESS;
+      let fp = s[base + Cpu.FP] as number;
+      while (fp > base && fp < base + this.cpuSlots) {
+        roles[fp - base + Frame.PREV_FP] = SlotRole.ADDRESS;
+        const fn = (s[fp + Frame.FN] as number) - 1;
+        if (fn >= 0) {
+          const fr = this.frameRoles[fn] as Uint8Array;
+          const n = this.fnFrameSlots[fn] as number;
+          for (let off = Frame.HEADER; off < n && fp - base + off < this.cpuSlots; off++) roles[fp - base + off] = fr[off] as number;
+        }
+        fp = s[fp + Frame.PREV_FP] as number;
+      }
+      for (let i = 0; i < this.cpuSlots; i++) h = mix(h, this.relative(roles[i] as number, s[base + i] as number, k));
+      for (let i = 0; i < this.arrayBase.length; i++) {
+        const stride = this.arrayStride[i] as number;
+        const from = (this.arrayBase[i] as number) + c * stride;
+        const roleBase = (this.arrayBase[i] as number) - this.globalsBase;
+        for (let j = 0; j < stride; j++) h = mix(h, this.relative(this.globalRoles[roleBase + j] as number, s[from + j] as number, k));
+      }
+      // Its bit in every cpumask word outside CPU-indexed arrays.
+      const fixed = this.fixedSlots;
+      for (let i = 0; i < fixed.length; i++) {
+        if (this.fixedRoles[i] === SlotRole.MASK) h = mix(h, ((s[fixed[i] as number] as number) >>> c) & 1);
+      }
+    }
+    // Non-negative doubles sort as numbers.
+    return h >>> 0;
+  }
+
+  /** A value of core k made independent of k's place. */
+  private relative(role: number, v: number, k: number): number {
+    const smt = this.smt;
+    switch (role) {
+      case SlotRole.CPU:
+        if (v < smt || v >= this.cpus) return v;
+        return ((v / smt) | 0) === k ? OWN_THREAD_MARK + (v % smt) : OTHER_CORE_MARK;
+      case SlotRole.ADDRESS: {
+        if (v <= 0 || v >= this.stateSlots) return v;
+        if (v < this.cpuBase0) {
+          for (let i = 0; i < this.arrayBase.length; i++) {
+            const base = this.arrayBase[i] as number;
+            const stride = this.arrayStride[i] as number;
+            if (v < base || v >= base + stride * this.cpus) continue;
+            const c = ((v - base) / stride) | 0;
+            if (c < smt) return v;
+            return ((c / smt) | 0) === k ? OWN_THREAD_MARK + i * 4096 + (c % smt) * stride + ((v - base) % stride) : OTHER_CORE_MARK;
+          }
+          return v;
+        }
+        const c = ((v - this.cpuBase0) / this.cpuSlots) | 0;
+        if (c < smt) return v;
+        const own = ((c / smt) | 0) === k;
+        return own ? OWN_THREAD_MARK + (c % smt) * this.cpuSlots + ((v - this.cpuBase0) % this.cpuSlots) : OTHER_CORE_MARK;
+      }
+      case SlotRole.MASK: {
+        // Core 0's bits, this core's bits by thread, and how many other CPUs.
+        let out = 0;
+        let others = 0;
+        for (let c = 0; c < this.cpus; c++) {
+          if ((v & (1 << c)) === 0) continue;
+          if (c < smt) out |= 1 << c;
+          else if (((c / smt) | 0) === k) out |= 1 << (8 + (c % smt));
+          else others++;
+        }
+        return out + others * 65536;
+      }
+      default:
+        return v;
+    }
+  }
+
+  /**
+   * Every image of (slot, cpu) under the group, the identity included: for
+   * each permutation g of the cores after core 0, `emit(g(slot), g(cpu))`.
+   * A slot in a CPU region or a CPU-indexed element moves with its CPU;
+   * any other slot stays (its contents may change, not its place). For
+   * partial-order reduction, whose who-accesses-what relation must be
+   * closed under the group. Rare path: enumerates (cores - 1)! maps.
+   */
+  imagesOf(slot: number, cpu: number, emit: (slot: number, cpu: number) => void): void {
+    for (const map of this.group()) emit(this.mapAddress(slot, map), cpu >= 0 && cpu < this.cpus ? (map[cpu] as number) : cpu);
+  }
+
+  private groupCache: Int32Array[] | null = null;
+
+  /** Every CPU map of the group (identity first). */
+  group(): readonly Int32Array[] {
+    if (this.groupCache !== null) return this.groupCache;
+    const maps: Int32Array[] = [];
+    const perm = Array.from({ length: this.cores }, (_, i) => i);
+    const visit = (at: number): void => {
+      if (at === this.cores) {
+        const m = new Int32Array(this.cpus);
+        for (let c = 0; c < this.cpus; c++) m[c] = (perm[(c / this.smt) | 0] as number) * this.smt + (c % this.smt);
+        maps.push(m);
+        return;
+      }
+      for (let i = at; i < this.cores; i++) {
+        [perm[at], perm[i]] = [perm[i] as number, perm[at] as number];
+        visit(at + 1);
+        [perm[at], perm[i]] = [perm[i] as number, perm[at] as number];
+      }
+    };
+    visit(1);
+    this.groupCache = maps;
+    return maps;
+  }
+}
+
+function mix(h: number, v: number): number {
+  return Math.imul(h ^ v, 0x01000193) ^ (v >>> 16);
+}
+
+/** Whether transitions of this kind name a CPU in their low byte (a device raise names a device). */
+function namesCpu(kind: number): boolean {
+  return kind !== TransitionKind.DEVICE_RAISE;
+}
+
+/**
+ * The real path behind a path the search logged between canonical states:
+ * replays it from the real initial state, mapping each transition's CPU
+ * back through the permutations canonicalization applied on the way. Rare
+ * path: allocates.
+ */
+export function realizePath(system: MachineSystem, symmetry: CoreSymmetry, path: Path, last: number): { path: number[]; transition: number } {
+  const real = new Int32Array(system.stateSlots);
+  system.writeInitialState(real);
+  const canon = real.slice();
+  symmetry.canonicalize(canon);
+  // toCanon[c]: the canonical CPU of real CPU c; fromCanon is its inverse.
+  const toCanon = symmetry.lastMap.slice();
+  const fromCanon = new Int32Array(symmetry.cpus);
+  const out: number[] = [];
+  const back = (t: number): number => {
+    if (t < 0 || !namesCpu(transitionKind(t))) return t;
+    const c = transitionCpu(t);
+    return (t & ~0xff) | (fromCanon[c] as number);
+  };
+  for (let c = 0; c < symmetry.cpus; c++) fromCanon[toCanon[c] as number] = c;
+  for (const t of path) {
+    const r = back(t);
+    out.push(r);
+    if (!system.apply(real, r) || !system.apply(canon, t)) throw new Error('irqcheck bug: a path between canonical states does not replay');
+    symmetry.canonicalize(canon);
+    const step = symmetry.lastMap;
+    for (let c = 0; c < symmetry.cpus; c++) toCanon[c] = step[toCanon[c] as number] as number;
+    for (let c = 0; c < symmetry.cpus; c++) fromCanon[toCanon[c] as number] = c;
+  }
+  return { path: out, transition: back(last) };
+}
+
+/** Whether the search used symmetry reduction, and the sentence that says so (or why not). */
+export interface SymmetryNote {
+  readonly reduced: boolean;
+  readonly note: string;
+}
+
+/**
+ * Gives `system` its core symmetry when compile's CPU-id analysis types the
+ * model; else leaves it without and says why. Rare path.
+ */
+export function attachSymmetry(system: MachineSystem, plan: CpuSymmetry): SymmetryNote {
+  const p = system.program;
+  if (plan.kind === 'broken') {
+    const at = plan.loc === null ? '' : ` (${plan.loc.file}:${plan.loc.line})`;
+    system.symmetryNote = { reduced: false, note: `no symmetry reduction: ${plan.reason}${at}` };
+    return system.symmetryNote;
+  }
+  const symmetry = new CoreSymmetry(p, plan);
+  system.symmetry = symmetry;
+  const cores = symmetry.cores - 1;
+  system.symmetryNote = { reduced: true, note: `symmetry reduction: the ${cores} cores after core 0 (${p.config.smt === 1 ? 'one CPU' : `${p.config.smt} threads`} each) are interchangeable` };
+  return system.symmetryNote;
+}
+
+/** A finding's path mapped back from canonical states to the real machine (identity without symmetry). */
+export function realFinding<F extends { readonly path: Path; readonly transition: number }>(system: MachineSystem, finding: F): F {
+  const symmetry = system.symmetry;
+  if (!(symmetry instanceof CoreSymmetry)) return finding;
+  const real = realizePath(system, symmetry, finding.path, finding.transition);
+  return { ...finding, path: real.path, transition: real.transition };
+}
