@@ -1,0 +1,93 @@
+/**
+ * The frontier's encoding of a state: the XOR of the state with a reference
+ * state (the one written just before it, or zeros), run-length coded. States
+ * queued one after another differ in few words (siblings differ only where
+ * their transitions wrote), so an entry is a few words where the state is
+ * hundreds. Generic: it knows nothing of what the words mean.
+ *
+ * Layout, in 32-bit words: [bodyWords, token, literal…, token, literal…, …]
+ * where each token is (skip << 16) | count: skip ≤ 0xffff positions whose
+ * XOR is zero, then `count` ≤ 0xffff literals, the XOR of the next `count`
+ * positions (every one non-zero, except that a token may carry no literal to
+ * skip a longer zero run). Positions after the last literal are zero.
+ *
+ * XOR makes one decoder serve both directions: applying an entry to its
+ * reference gives the state, and applying it to the state gives the
+ * reference back (which is how a stack pops).
+ *
+ * Hot: `encodeDelta` runs once per new state, `applyDelta` once per state
+ * taken off a frontier; neither allocates.
+ */
+
+const MAX_RUN = 0xffff;
+
+/** The most words `encodeDelta` writes for states of `slots` words. */
+export function maxDeltaWords(slots: number): number {
+  // One length word; literals + tokens ≤ slots + 1 (a token per run of literals,
+  // runs separated by zeros); long runs split in pieces of MAX_RUN add tokens.
+  return 2 + slots + 2 * Math.ceil(slots / MAX_RUN);
+}
+
+/**
+ * Writes the encoding of `state` XOR `reference` into `out` from `at`
+ * (which must have `maxDeltaWords` words free) and makes `reference` equal
+ * to `state`. Returns the number of words written. Both arrays have the
+ * same length.
+ */
+export function encodeDelta(state: Int32Array, reference: Int32Array, out: Int32Array, at: number): number {
+  const n = state.length;
+  let p = at + 1;
+  let i = 0;
+  while (i < n) {
+    const start = i;
+    // Unchanged words, eight at a time while they last.
+    while (
+      i + 8 <= n &&
+      ((state[i] ^ reference[i]) |
+        (state[i + 1] ^ reference[i + 1]) |
+        (state[i + 2] ^ reference[i + 2]) |
+        (state[i + 3] ^ reference[i + 3]) |
+        (state[i + 4] ^ reference[i + 4]) |
+        (state[i + 5] ^ reference[i + 5]) |
+        (state[i + 6] ^ reference[i + 6]) |
+        (state[i + 7] ^ reference[i + 7])) ===
+        0
+    ) {
+      i += 8;
+    }
+    while (i < n && state[i] === reference[i]) i++;
+    if (i === n) break;
+    let skip = i - start;
+    for (; skip > MAX_RUN; skip -= MAX_RUN) out[p++] = MAX_RUN << 16;
+    const token = p++;
+    let count = 0;
+    for (; i < n && count < MAX_RUN; i++, count++) {
+      const w = state[i];
+      const d = w ^ reference[i];
+      if (d === 0) break;
+      out[p++] = d;
+      reference[i] = w;
+    }
+    out[token] = (skip << 16) | count;
+  }
+  out[at] = p - at - 1;
+  return p - at;
+}
+
+/**
+ * XORs the encoded delta at `from[at]` into `target` (the reference, which
+ * becomes the state, or the state, which becomes the reference). Returns
+ * the offset just past the encoding.
+ */
+export function applyDelta(from: Int32Array, at: number, target: Int32Array): number {
+  const end = at + 1 + from[at];
+  let p = at + 1;
+  let position = 0;
+  while (p < end) {
+    const token = from[p++];
+    position += token >>> 16;
+    const stop = p + (token & MAX_RUN);
+    while (p < stop) target[position++] ^= from[p++];
+  }
+  return end;
+}
