@@ -17,7 +17,7 @@
 import type { ExploreOptions, Explorer } from './explorer.js';
 import { CanonicalCopy } from './canonical-copy.js';
 import { FingerprintSet } from './fingerprint-set.js';
-import { FP_HI, FP_LO, hash64 } from './hash64.js';
+import { FP_HI, FP_LO, SUM_A, SUM_B, StateHasher, fingerprintOf } from './hash64.js';
 import { NO_PARENT, PathLog } from './path-log.js';
 import { POLL_INTERVAL_STATES, SearchMonitor } from './search-monitor.js';
 import { StateQueue } from './state-queue.js';
@@ -45,6 +45,11 @@ class BfsRun implements SuccessorSink {
   private readonly warnings: WarningLog;
   private readonly current: Int32Array;
   private readonly fingerprint = new Int32Array(2);
+  private readonly hasher: StateHasher;
+  /** Lane sums of a successor, and of the state being expanded (the one with id `currentSumsId`). */
+  private readonly sums = new Int32Array(2);
+  private readonly currentSums = new Int32Array(2);
+  private currentSumsId = NO_PARENT;
   /** The representative of a successor's orbit, when the system has a symmetry. */
   private readonly canonical = new CanonicalCopy();
   /** Id and depth of the state being expanded. */
@@ -64,6 +69,7 @@ class BfsRun implements SuccessorSink {
     this.queue = new StateQueue(system.stateSlots);
     this.warnings = new WarningLog(options.collectWarnings ?? true);
     this.current = new Int32Array(system.stateSlots);
+    this.hasher = new StateHasher(system.stateSlots);
   }
 
   run(): SearchResult {
@@ -118,8 +124,20 @@ class BfsRun implements SuccessorSink {
   /** Stores `state` if new and queues it one level below the current state. */
   private store(successor: Int32Array, transition: number): boolean {
     const state = this.canonical.of(this.system.symmetry, successor);
+    // Hashed incrementally from the state being expanded, whose sums came out of the queue with it.
+    const sums = this.sums;
+    if (this.currentId === NO_PARENT) {
+      this.hasher.sums(state, sums);
+    } else {
+      if (this.currentSumsId !== this.currentId) {
+        if (this.queue.shiftedId === this.currentId) this.queue.shiftedSums(this.currentSums);
+        else this.hasher.sums(this.current, this.currentSums);
+        this.currentSumsId = this.currentId;
+      }
+      this.hasher.sumsFrom(this.current, this.currentSums[SUM_A], this.currentSums[SUM_B], state, sums);
+    }
     const fingerprint = this.fingerprint;
-    hash64(state, fingerprint);
+    fingerprintOf(sums[SUM_A], sums[SUM_B], state.length, fingerprint);
     const visited = this.visited;
     if (!visited.add(fingerprint[FP_HI], fingerprint[FP_LO])) return true;
     if (visited.size > this.stateCap) {
@@ -131,7 +149,7 @@ class BfsRun implements SuccessorSink {
       return false;
     }
     const depth = this.currentDepth + 1;
-    this.queue.push(state, this.log.append(this.currentId, transition), depth);
+    this.queue.push(state, this.log.append(this.currentId, transition), depth, sums[SUM_A], sums[SUM_B]);
     if (depth > this.maxDepth) this.maxDepth = depth;
     return true;
   }

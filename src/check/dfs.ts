@@ -16,7 +16,7 @@
 import type { ExploreOptions, Explorer } from './explorer.js';
 import { CanonicalCopy } from './canonical-copy.js';
 import { FingerprintSet } from './fingerprint-set.js';
-import { FP_HI, FP_LO, hash64 } from './hash64.js';
+import { FP_HI, FP_LO, SUM_A, SUM_B, StateHasher, fingerprintOf } from './hash64.js';
 import { POLL_INTERVAL_STATES, SearchMonitor } from './search-monitor.js';
 import { StateStack } from './state-stack.js';
 import type { Finding, LimitKind, SearchResult, SuccessorSink, TransitionSystem } from './transition-system.js';
@@ -41,7 +41,11 @@ class DfsRun implements SuccessorSink {
   private readonly stack: StateStack;
   private readonly warnings: WarningLog;
   private readonly current: Int32Array;
+  private readonly hasher: StateHasher;
   private readonly fingerprint = new Int32Array(2);
+  /** Lane sums of the state being expanded, and of a successor. */
+  private readonly currentSums = new Int32Array(2);
+  private readonly sums = new Int32Array(2);
   /** The representative of a successor's orbit, when the system has a symmetry. */
   private readonly canonical = new CanonicalCopy();
   /** `pathByDepth[k]` is the transition into the ancestor at depth k + 1. */
@@ -60,6 +64,7 @@ class DfsRun implements SuccessorSink {
     this.stack = new StateStack(system.stateSlots);
     this.warnings = new WarningLog(options.collectWarnings ?? true);
     this.current = new Int32Array(system.stateSlots);
+    this.hasher = new StateHasher(system.stateSlots);
   }
 
   run(): SearchResult {
@@ -73,6 +78,7 @@ class DfsRun implements SuccessorSink {
       const depth = stack.topDepth();
       if (depth > 0) this.enterDepth(depth, stack.topTransition());
       this.currentDepth = depth;
+      stack.topSums(this.currentSums);
       stack.pop(current);
       system.expand(current, this);
       if (this.finding !== null) break;
@@ -102,8 +108,12 @@ class DfsRun implements SuccessorSink {
   /** Stores `state` if new and pushes it one level below the current state. */
   private store(successor: Int32Array, transition: number): boolean {
     const state = this.canonical.of(this.system.symmetry, successor);
+    // Hashed incrementally from the state being expanded, whose sums came off the stack with it.
+    const sums = this.sums;
+    if (this.currentDepth < 0) this.hasher.sums(state, sums);
+    else this.hasher.sumsFrom(this.current, this.currentSums[SUM_A], this.currentSums[SUM_B], state, sums);
     const fingerprint = this.fingerprint;
-    hash64(state, fingerprint);
+    fingerprintOf(sums[SUM_A], sums[SUM_B], state.length, fingerprint);
     const visited = this.visited;
     if (!visited.add(fingerprint[FP_HI], fingerprint[FP_LO])) return true;
     if (visited.size > this.stateCap) {
@@ -115,7 +125,7 @@ class DfsRun implements SuccessorSink {
       return false;
     }
     const depth = this.currentDepth + 1;
-    this.stack.push(state, transition, depth);
+    this.stack.push(state, transition, depth, sums[SUM_A], sums[SUM_B]);
     if (depth > this.maxDepth) this.maxDepth = depth;
     return true;
   }

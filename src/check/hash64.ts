@@ -1,89 +1,235 @@
 /**
- * A 64-bit fingerprint of a state vector, as two 32-bit halves.
+ * A 64-bit fingerprint of a state vector, as two 32-bit halves, built so that
+ * a successor's fingerprint costs a comparison with its parent per word, not
+ * a hash of every word.
  *
- * Hot: called once per generated successor. One pass over the words feeds two
- * differently built 32-bit hashes (a MurmurHash3-style lane and an
- * xxHash32-style lane, with unrelated constants and seeds), each finished by
- * its own avalanche. Only `Math.imul`, shifts and xor: no allocation, no
- * BigInt.
+ * Hot: `StateHasher.sumsFrom` runs once per generated successor and
+ * `fingerprintOf` once per lookup. Only `Math.imul`, shifts, xor and add: no
+ * allocation, no BigInt.
+ *
+ * The construction (Zobrist hashing with computed keys). Each of two lanes is
+ * a sum modulo 2³² over the positions i of a keyed word mix
+ *   lane A: Σ mixA(wᵢ ^ KAᵢ) − mixA(KAᵢ)
+ *   lane B: Σ mixB(wᵢ + KBᵢ) − mixB(KBᵢ)
+ * where KAᵢ, KBᵢ are per-position keys drawn from a fixed pseudo-random
+ * sequence (independent seeds), and mixA, mixB are two different xorshift-
+ * multiply bijections of 32-bit words (MurmurHash3's finaliser and
+ * "lowbias32"). The key enters by xor in one lane and by addition in the
+ * other, never by multiplication (w × K is 2³¹ for w = 2³¹ and every odd K,
+ * which would make a flag in the top bit hash alike at every position).
+ * Hence:
+ * - a zero word adds nothing (hence the − mix(K) terms), so a full hash
+ *   skips zeros with one compare
+ *   (state vectors are mostly zero: unused stack space, idle CPUs);
+ * - a sum changes by mix(new) − mix(old) where a word changes, so a
+ *   successor's lanes are its parent's plus a correction for the few words
+ *   the transition wrote (`sumsFrom`), found by comparing the two vectors;
+ * - for a fixed position each term is a bijection of the word, so two states
+ *   that differ in one word always differ in both lanes.
+ * The lanes and the length then go through two Feistel rounds (a bijection
+ * of the 64 bits, so it neither adds nor removes collisions) that spread
+ * both lanes over both halves, which the tables' slot choice relies on.
  *
  * Collision assumptions. The visited table stores only fingerprints (hash
  * compaction, as TLC and SPIN's `-DHC` do), so two distinct states with the
  * same fingerprint are taken for one and the second is never explored. We
  * treat the pair as a random 64-bit function of the state: among n distinct
  * states the chance of any collision is about n² / 2⁶⁵ (1e6 states: 3e-8;
- * 1e8 states: 3e-4). The lanes are not provably independent; they are
- * different in structure (rotation amounts, multipliers, one xors the mixed
- * word in, the other adds it), and we know of no simple relation between
- * states that collides in both; the tests probe structured inputs. A collision
- * can only hide states, so it can turn a violation into `verified`, never
- * invent one.
+ * 1e8 states: 3e-4). Two states that differ in a set D of positions collide
+ * when the corrections over D cancel in both lanes; with random keys and
+ * good mixes each lane does so with probability about 2⁻³², and the lanes
+ * use unrelated keys and mixes. The structured relation we know of: within
+ * lane A, exchanging the values w ^ KAᵢ and w′ ^ KAⱼ between two positions i
+ * and j (a state with wᵢ = w, wⱼ = w′ ^ KAᵢ ^ KAⱼ against one with
+ * wᵢ = w′, wⱼ = w ^ KAᵢ ^ KAⱼ) cancels, for every w and w′; lane B keys by
+ * addition, so it cancels too only for particular values, not for a family.
+ * A collision can only hide states, so it can turn a violation into
+ * `verified`, never invent one.
+ *
+ * Deterministic across runs and processes (fixed seeds), so fingerprints may
+ * be shared between workers.
  */
-
-// MurmurHash3 (x86_32) block constants and finaliser.
-const M_C1 = 0xcc9e2d51 | 0;
-const M_C2 = 0x1b873593 | 0;
-const M_N = 0xe6546b64 | 0;
-const M_F1 = 0x85ebca6b | 0;
-const M_F2 = 0xc2b2ae35 | 0;
-// xxHash32 primes.
-const X_P1 = 0x9e3779b1 | 0;
-const X_P2 = 0x85ebca77 | 0;
-const X_P3 = 0xc2b2ae3d | 0;
-const X_P4 = 0x27d4eb2f | 0;
-const X_P5 = 0x165667b1 | 0;
-// Arbitrary, distinct seeds so that the two lanes start apart.
-const SEED_HI = 0x2f0b3c1d | 0;
-const SEED_LO = 0x61c88647 | 0;
 
 /** Index of the high half in a fingerprint buffer. */
 export const FP_HI = 0;
 /** Index of the low half in a fingerprint buffer. */
 export const FP_LO = 1;
+/** Index of lane A in a lane-sums buffer. */
+export const SUM_A = 0;
+/** Index of lane B in a lane-sums buffer. */
+export const SUM_B = 1;
+
+// Seeds of the two key sequences and of the Feistel rounds: arbitrary, distinct.
+const KEY_SEED_A = 0x2f0b3c1d | 0;
+const KEY_SEED_B = 0x61c88647 | 0;
+const LENGTH_KEY = 0x27d4eb2f | 0;
+const ROUND_1 = 0x165667b1 | 0;
+const ROUND_2 = 0x3c6ef372 | 0;
+const GOLDEN = 0x9e3779b9 | 0;
+
+/** MurmurHash3's 32-bit finaliser: a bijection with 0 ↦ 0. */
+function mixA(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  return x ^ (x >>> 16);
+}
+
+/** "lowbias32" (Wellons' hash prospector): another bijection with 0 ↦ 0. */
+function mixB(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  return x ^ (x >>> 16);
+}
+
+/** The key of `position` in the sequence of `seed`. */
+function keyAt(position: number, seed: number): number {
+  return mixA((Math.imul(position + 1, GOLDEN) + seed) | 0);
+}
+
+/**
+ * Writes the fingerprint of a vector of `length` words whose lane sums are
+ * (a, b) into `out[FP_HI]`, `out[FP_LO]` (signed 32-bit; Int32Array keeps them
+ * small integers in V8). For a fixed length a bijection of (a, b).
+ */
+export function fingerprintOf(a: number, b: number, length: number, out: Int32Array): void {
+  a = (a + Math.imul(length, LENGTH_KEY)) | 0;
+  b ^= mixB((a + ROUND_1) | 0);
+  a ^= mixA((b + ROUND_2) | 0);
+  out[FP_HI] = a;
+  out[FP_LO] = b;
+}
+
+/**
+ * The lane sums of state vectors of one length, with the per-position keys
+ * computed once (8 bytes a position). One per search (or worker); its
+ * methods allocate nothing.
+ */
+export class StateHasher {
+  /** Length of the vectors hashed, in 32-bit slots. */
+  readonly slots: number;
+  private readonly keysA: Int32Array;
+  private readonly keysB: Int32Array;
+  /** mixA(KAᵢ) and mixB(KBᵢ): what a zero word would add, taken off so that it adds nothing. */
+  private readonly zerosA: Int32Array;
+  private readonly zerosB: Int32Array;
+
+  /** Computes the keys of `slots` positions (16 bytes a position). */
+  constructor(slots: number) {
+    this.slots = slots;
+    [this.keysA, this.keysB] = laneKeys(slots);
+    this.zerosA = new Int32Array(slots);
+    this.zerosB = new Int32Array(slots);
+    for (let i = 0; i < slots; i++) {
+      this.zerosA[i] = mixA(this.keysA[i]);
+      this.zerosB[i] = mixB(this.keysB[i]);
+    }
+  }
+
+  /** Writes the lane sums of `words` (length `slots`) into `out[SUM_A]`, `out[SUM_B]`. */
+  sums(words: Int32Array, out: Int32Array): void {
+    const keysA = this.keysA;
+    const keysB = this.keysB;
+    const zerosA = this.zerosA;
+    const zerosB = this.zerosB;
+    const n = this.slots;
+    let a = 0;
+    let b = 0;
+    let i = 0;
+    // Four words at a time: most blocks are all zero and cost one test.
+    for (; i + 4 <= n; i += 4) {
+      if ((words[i] | words[i + 1] | words[i + 2] | words[i + 3]) === 0) continue;
+      for (let j = i; j < i + 4; j++) {
+        const w = words[j];
+        if (w === 0) continue;
+        a = (a + mixA(w ^ keysA[j]) - zerosA[j]) | 0;
+        b = (b + mixB((w + keysB[j]) | 0) - zerosB[j]) | 0;
+      }
+    }
+    for (; i < n; i++) {
+      const w = words[i];
+      if (w === 0) continue;
+      a = (a + mixA(w ^ keysA[i]) - zerosA[i]) | 0;
+      b = (b + mixB((w + keysB[i]) | 0) - zerosB[i]) | 0;
+    }
+    out[SUM_A] = a;
+    out[SUM_B] = b;
+  }
+
+  /**
+   * Writes the lane sums of `words` into `out`, given `base` (same length)
+   * and its sums (baseA, baseB): the base's sums corrected where the two
+   * differ. Equals `sums(words)` whatever the vectors; fast when they differ
+   * in few words (a successor and its parent).
+   */
+  sumsFrom(base: Int32Array, baseA: number, baseB: number, words: Int32Array, out: Int32Array): void {
+    const keysA = this.keysA;
+    const keysB = this.keysB;
+    const n = this.slots;
+    let a = baseA;
+    let b = baseB;
+    let i = 0;
+    // Eight words at a time: almost every block is unchanged and costs one test.
+    for (; i + 8 <= n; i += 8) {
+      const d0 = (words[i] ^ base[i]) | (words[i + 1] ^ base[i + 1]);
+      const d1 = (words[i + 2] ^ base[i + 2]) | (words[i + 3] ^ base[i + 3]);
+      const d2 = (words[i + 4] ^ base[i + 4]) | (words[i + 5] ^ base[i + 5]);
+      const d3 = (words[i + 6] ^ base[i + 6]) | (words[i + 7] ^ base[i + 7]);
+      if ((d0 | d1 | d2 | d3) === 0) continue;
+      for (let j = i; j < i + 8; j++) {
+        const w = words[j];
+        const v = base[j];
+        if (w === v) continue;
+        a = (a + mixA(w ^ keysA[j]) - mixA(v ^ keysA[j])) | 0;
+        b = (b + mixB((w + keysB[j]) | 0) - mixB((v + keysB[j]) | 0)) | 0;
+      }
+    }
+    for (; i < n; i++) {
+      const w = words[i];
+      const v = base[i];
+      if (w === v) continue;
+      a = (a + mixA(w ^ keysA[i]) - mixA(v ^ keysA[i])) | 0;
+      b = (b + mixB((w + keysB[i]) | 0) - mixB((v + keysB[i]) | 0)) | 0;
+    }
+    out[SUM_A] = a;
+    out[SUM_B] = b;
+  }
+}
 
 /**
  * Writes the 64-bit fingerprint of `words` into `out[FP_HI]` and
- * `out[FP_LO]`, as signed 32-bit integers (Int32Array keeps them small
- * integers in V8, where values ≥ 2³¹ would become heap numbers).
- * `out` is caller-owned, length ≥ 2; `words` is only read. Allocates nothing.
- * Deterministic across runs and processes (no random seed), so fingerprints
- * may be shared between workers.
+ * `out[FP_LO]`: the same value as `fingerprintOf` over a `StateHasher`'s
+ * sums. `out` is caller-owned, length ≥ 2; `words` is only read. Allocates
+ * nothing, but computes each key as it goes: for one-off fingerprints (the
+ * searches use a `StateHasher`).
  */
 export function hash64(words: Int32Array, out: Int32Array): void {
-  let h = SEED_HI;
-  let x = SEED_LO;
+  let a = 0;
+  let b = 0;
   const n = words.length;
   for (let i = 0; i < n; i++) {
-    const w = words[i] | 0;
-    // Murmur lane: scramble the word, xor it in, rotate and step.
-    let k = Math.imul(w, M_C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, M_C2);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + M_N) | 0;
-    // xxHash lane: add the scaled word, rotate, multiply.
-    x = (x + Math.imul(w, X_P3)) | 0;
-    x = (x << 17) | (x >>> 15);
-    x = Math.imul(x, X_P4);
+    const w = words[i];
+    if (w === 0) continue;
+    const keyA = keyAt(i, KEY_SEED_A);
+    const keyB = keyAt(i, KEY_SEED_B);
+    a = (a + mixA(w ^ keyA) - mixA(keyA)) | 0;
+    b = (b + mixB((w + keyB) | 0) - mixB(keyB)) | 0;
   }
-  const lengthBytes = n << 2;
-  h ^= lengthBytes;
-  h ^= h >>> 16;
-  h = Math.imul(h, M_F1);
-  h ^= h >>> 13;
-  h = Math.imul(h, M_F2);
-  h ^= h >>> 16;
-  x = (x + lengthBytes + X_P5) | 0;
-  x ^= x >>> 15;
-  x = Math.imul(x, X_P2);
-  x ^= x >>> 13;
-  x = Math.imul(x, X_P3);
-  x ^= x >>> 16;
-  x = Math.imul(x ^ (x >>> 11), X_P1);
-  x ^= x >>> 15;
-  out[FP_HI] = h;
-  out[FP_LO] = x;
+  fingerprintOf(a, b, n, out);
+}
+
+/** The per-position keys of lanes A and B. Allocates. */
+export function laneKeys(slots: number): [Int32Array, Int32Array] {
+  const a = new Int32Array(slots);
+  const b = new Int32Array(slots);
+  for (let i = 0; i < slots; i++) {
+    a[i] = keyAt(i, KEY_SEED_A);
+    b[i] = keyAt(i, KEY_SEED_B);
+  }
+  return [a, b];
 }
 
 /** 2⁶⁵, the denominator of the birthday estimate for 64-bit fingerprints. */

@@ -13,11 +13,14 @@
  * path-log chunk every 32768 states. Findings
  * (violations, warnings) allocate a small record when first seen.
  *
- * Frontier chunk layout, per entry: [state id, slot 0, ..., slot stateSlots-1];
- * the depth is the level's.
+ * Frontier chunk layout, per entry: [state id, sumA, sumB, delta…]: the
+ * state's hash-lane sums (`StateHasher`, so that its successors hash
+ * incrementally) and its difference from the entry before it in the chunk
+ * (state-delta.ts; the first entry's from zeros, so a chunk decodes on its
+ * own, whoever claims it). The depth is the level's.
  */
 import { CanonicalCopy } from './canonical-copy.js';
-import { FP_HI, FP_LO, hash64 } from './hash64.js';
+import { FP_HI, FP_LO, SUM_A, SUM_B, StateHasher, fingerprintOf } from './hash64.js';
 import { interleavedId } from './interleaved-path-logs.js';
 import {
   COUNTER_STRIDE,
@@ -32,10 +35,13 @@ import {
 } from './parallel-bfs-protocol.js';
 import { NO_PARENT, PathLog } from './path-log.js';
 import { ALREADY_PRESENT, SharedFingerprintSet, TABLE_FULL } from './shared-fingerprint-set.js';
+import { applyDelta, encodeDelta, maxDeltaWords } from './state-delta.js';
 import type { SuccessorSink, TransitionSystem } from './transition-system.js';
 
 const ENTRY_ID = 0;
-const ENTRY_HEADER = 1;
+const ENTRY_SUM_A = 1;
+const ENTRY_SUM_B = 2;
+const ENTRY_HEADER = 3;
 /** Emptied chunks kept for reuse; more are left to the garbage collector. */
 const MAX_SPARE_CHUNKS = 64;
 /** Counters are published every this many expanded states (a power of two). */
@@ -50,8 +56,9 @@ export class LevelWorker implements SuccessorSink {
   private readonly worker: number;
   private readonly workers: number;
   private readonly stateSlots: number;
-  private readonly entrySlots: number;
-  private readonly entriesPerChunk: number;
+  /** Slots of a frontier chunk, and the most an entry may take. */
+  private readonly chunkLength: number;
+  private readonly maxEntrySlots: number;
   private readonly stateCap: number;
   private readonly collectWarnings: boolean;
   private readonly control: Int32Array;
@@ -62,6 +69,10 @@ export class LevelWorker implements SuccessorSink {
   private logChunksPosted = 0;
   private readonly current: Int32Array;
   private readonly fingerprint = new Int32Array(2);
+  private readonly hasher: StateHasher;
+  /** Lane sums of a successor, and of the state being expanded (`current`, seeding aside). */
+  private readonly sums = new Int32Array(2);
+  private readonly currentSums = new Int32Array(2);
   /** The representative of a successor's orbit, when the system has a symmetry. */
   private readonly canonical = new CanonicalCopy();
   /** Table size from which a new state asks for a pause (the table must grow). */
@@ -79,12 +90,19 @@ export class LevelWorker implements SuccessorSink {
   private dropped = 0;
   private inChunk: Int32Array | null = null;
   private inCount = 0;
-  /** Index of the next entry to read in `inChunk`. */
+  /** Index of the next entry to read in `inChunk`, and its offset. */
   private inNext = 0;
+  private inAt = 0;
+  /** The state read last from `inChunk` (zeros at its start): the reference of the next entry. */
+  private readonly inState: Int32Array;
 
   // The next level: the chunk being filled, and those filled since the last yield.
   private outChunk: Int32Array | null = null;
   private outCount = 0;
+  /** Offset of the next free slot of `outChunk`. */
+  private outAt = 0;
+  /** The state written last to `outChunk` (zeros at its start): the reference of the next entry. */
+  private readonly outState: Int32Array;
   private output: SharedArrayBuffer[] = [];
   private outputCounts: number[] = [];
   private readonly spares: Int32Array[] = [];
@@ -109,8 +127,11 @@ export class LevelWorker implements SuccessorSink {
     this.worker = init.worker;
     this.workers = init.workers;
     this.stateSlots = system.stateSlots;
-    this.entrySlots = system.stateSlots + ENTRY_HEADER;
-    this.entriesPerChunk = Math.max(1, Math.floor(init.chunkSlots / this.entrySlots));
+    this.maxEntrySlots = ENTRY_HEADER + maxDeltaWords(system.stateSlots);
+    this.chunkLength = LevelWorker.chunkSlotsFor(system.stateSlots, init.chunkSlots);
+    this.hasher = new StateHasher(system.stateSlots);
+    this.inState = new Int32Array(system.stateSlots);
+    this.outState = new Int32Array(system.stateSlots);
     this.stateCap = init.stateCap;
     this.collectWarnings = init.collectWarnings;
     this.control = new Int32Array(init.control);
@@ -118,6 +139,11 @@ export class LevelWorker implements SuccessorSink {
     this.counterBase = init.worker * COUNTER_STRIDE;
     this.table = new SharedFingerprintSet(init.table);
     this.current = new Int32Array(system.stateSlots);
+  }
+
+  /** Slots of a frontier chunk for states of `stateSlots` slots, given the asked-for `chunkSlots`: room for one entry at least. */
+  static chunkSlotsFor(stateSlots: number, chunkSlots: number): number {
+    return Math.max(chunkSlots, ENTRY_HEADER + maxDeltaWords(stateSlots));
   }
 
   /** Acts on one message from the coordinator; answers with exactly one message. */
@@ -180,8 +206,8 @@ export class LevelWorker implements SuccessorSink {
     const control = this.control;
     const system = this.system;
     const current = this.current;
-    const stateSlots = this.stateSlots;
-    const entrySlots = this.entrySlots;
+    const inState = this.inState;
+    const currentSums = this.currentSums;
     for (;;) {
       if (this.inNext === this.inCount) {
         if (this.inChunk !== null) this.recycle(this.inChunk);
@@ -196,6 +222,8 @@ export class LevelWorker implements SuccessorSink {
         this.levelChunks[claimed] = null;
         this.inCount = this.levelCounts[claimed];
         this.inNext = 0;
+        this.inAt = 0;
+        inState.fill(0);
         continue;
       }
       const command = Atomics.load(control, Control.COMMAND);
@@ -208,9 +236,12 @@ export class LevelWorker implements SuccessorSink {
         this.storing = false;
       }
       const chunk = this.inChunk as Int32Array;
-      const at = this.inNext * entrySlots;
+      const at = this.inAt;
       this.currentId = chunk[at + ENTRY_ID];
-      for (let i = 0; i < stateSlots; i++) current[i] = chunk[at + ENTRY_HEADER + i];
+      currentSums[SUM_A] = chunk[at + ENTRY_SUM_A];
+      currentSums[SUM_B] = chunk[at + ENTRY_SUM_B];
+      this.inAt = applyDelta(chunk, at + ENTRY_HEADER, inState);
+      current.set(inState);
       this.inNext++;
       system.expand(current, this);
       if ((++this.expanded & PUBLISH_MASK) === 0) this.publish();
@@ -249,8 +280,12 @@ export class LevelWorker implements SuccessorSink {
   /** Stores `state` if new and appends it to the next level. */
   private store(successor: Int32Array, transition: number): boolean {
     const state = this.canonical.of(this.system.symmetry, successor);
+    // Hashed incrementally from the state being expanded, whose sums came with it.
+    const sums = this.sums;
+    if (this.currentId === NO_PARENT) this.hasher.sums(state, sums);
+    else this.hasher.sumsFrom(this.current, this.currentSums[SUM_A], this.currentSums[SUM_B], state, sums);
     const fingerprint = this.fingerprint;
-    hash64(state, fingerprint);
+    fingerprintOf(sums[SUM_A], sums[SUM_B], state.length, fingerprint);
     const size = this.table.add(fingerprint[FP_HI], fingerprint[FP_LO]);
     if (size === ALREADY_PRESENT) return true;
     if (size === TABLE_FULL) {
@@ -268,10 +303,12 @@ export class LevelWorker implements SuccessorSink {
       return false;
     }
     let chunk = this.outChunk;
-    if (chunk === null || this.outCount === this.entriesPerChunk) chunk = this.nextOutChunk();
-    const at = this.outCount * this.entrySlots;
+    if (chunk === null || this.outAt + this.maxEntrySlots > this.chunkLength) chunk = this.nextOutChunk();
+    const at = this.outAt;
     chunk[at + ENTRY_ID] = id;
-    chunk.set(state, at + ENTRY_HEADER);
+    chunk[at + ENTRY_SUM_A] = sums[SUM_A];
+    chunk[at + ENTRY_SUM_B] = sums[SUM_B];
+    this.outAt = at + ENTRY_HEADER + encodeDelta(state, this.outState, chunk, at + ENTRY_HEADER);
     this.outCount++;
     return true;
   }
@@ -282,9 +319,11 @@ export class LevelWorker implements SuccessorSink {
       this.output.push(this.outChunk.buffer as SharedArrayBuffer);
       this.outputCounts.push(this.outCount);
     }
-    const chunk = this.spares.pop() ?? new Int32Array(new SharedArrayBuffer(this.entriesPerChunk * this.entrySlots * 4));
+    const chunk = this.spares.pop() ?? new Int32Array(new SharedArrayBuffer(this.chunkLength * 4));
     this.outChunk = chunk;
     this.outCount = 0;
+    this.outAt = 0;
+    this.outState.fill(0);
     return chunk;
   }
 
@@ -302,6 +341,7 @@ export class LevelWorker implements SuccessorSink {
     this.counters[this.counterBase + Counter.TRANSITIONS] = this.transitions;
     this.counters[this.counterBase + Counter.EXPANDED] = this.expanded;
     this.counters[this.counterBase + Counter.SPARES] = this.spares.length;
+    this.counters[this.counterBase + Counter.FILLED] = this.output.length;
   }
 
   /** Leaves the level loop (paused, or done with the level) and reports what it has. Rare path. */
@@ -315,6 +355,7 @@ export class LevelWorker implements SuccessorSink {
       }
       this.outChunk = null;
       this.outCount = 0;
+      this.outAt = 0;
     }
     this.publish();
     const logChunks: SharedArrayBuffer[] = [];
@@ -332,6 +373,7 @@ export class LevelWorker implements SuccessorSink {
     const outputCounts = this.outputCounts;
     this.output = [];
     this.outputCounts = [];
+    this.counters[this.counterBase + Counter.FILLED] = 0;
     this.post({ kind: 'yield', paused, transitions: this.transitions, output, outputCounts, logChunks, violations, warnings });
   }
 }

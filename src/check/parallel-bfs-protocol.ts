@@ -47,6 +47,8 @@ export const Counter = {
   EXPANDED: 1,
   /** Emptied frontier chunks the worker keeps for reuse. */
   SPARES: 2,
+  /** Frontier chunks of the next level the worker filled and has not yet handed over. */
+  FILLED: 3,
 } as const;
 export const COUNTER_STRIDE = 8;
 

@@ -40,6 +40,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ExploreOptions, ParallelExplorer, SystemFactory } from './explorer.js';
 import { InterleavedPathLogs } from './interleaved-path-logs.js';
+import { LevelWorker } from './level-worker.js';
 import {
   COUNTER_STRIDE,
   Command,
@@ -182,7 +183,6 @@ class ParallelBfsRun {
   private workers: WorkerHandle[] = [];
   private stateSlots = 0;
   private chunkBytes = 0;
-  private entriesPerChunk = 1;
 
   /** The level being expanded (handed to the workers, who drop its chunks as they go) and the one being built. */
   private levelChunkCount = 0;
@@ -259,9 +259,7 @@ class ParallelBfsRun {
       }
       this.stateSlots = message.stateSlots;
     }
-    const entrySlots = this.stateSlots + 1;
-    this.entriesPerChunk = Math.max(1, Math.floor(chunkSlots / entrySlots));
-    this.chunkBytes = this.entriesPerChunk * entrySlots * 4;
+    this.chunkBytes = LevelWorker.chunkSlotsFor(this.stateSlots, chunkSlots) * 4;
   }
 
   /** Expands level `depth` (the chunks gathered so far) with every worker, through pauses. */
@@ -384,13 +382,19 @@ class ParallelBfsRun {
   /**
    * Estimated bytes of the frontier chunks and parent logs (the table
    * aside): the chunks of the level not yet claimed, one being read and one
-   * being filled per worker, the workers' spares, the next level so far.
+   * being filled per worker, the workers' spares, the chunks of the next
+   * level handed over or filled since (states are stored compressed, so
+   * chunks are counted, not states).
    */
   private otherBytes(): number {
     const unclaimed = this.levelChunkCount - Math.min(this.levelChunkCount, Atomics.load(this.control, Control.CLAIM));
     let spares = 0;
-    for (let w = 0; w < this.workerCount; w++) spares += this.counters[w * COUNTER_STRIDE + Counter.SPARES] as number;
-    const next = Math.ceil((this.gauge.size - this.sizeAtLevelStart) / this.entriesPerChunk);
+    let filled = 0;
+    for (let w = 0; w < this.workerCount; w++) {
+      spares += this.counters[w * COUNTER_STRIDE + Counter.SPARES] as number;
+      filled += this.counters[w * COUNTER_STRIDE + Counter.FILLED] as number;
+    }
+    const next = this.nextChunks.length + filled;
     return (unclaimed + 2 * this.workerCount + spares + next) * this.chunkBytes + Math.max(this.logs.bytes, this.gauge.size * 8);
   }
 

@@ -1,46 +1,67 @@
 /**
- * The BFS frontier: a FIFO of fixed-length states, each with its state id and
- * depth, stored back to back in Int32Array chunks.
+ * The BFS frontier: a FIFO of fixed-length states, each with its state id,
+ * depth and the two lane sums of its hash (`StateHasher`), stored back to
+ * back in Int32Array chunks, each state as its difference from the state
+ * queued before it (state-delta.ts). States queued one after another are
+ * mostly siblings and differ in a few words, so an entry takes tens of bytes
+ * where the state takes hundreds or thousands.
  *
  * Hot: `push` and `shift` run once per new state and allocate nothing except
- * a new chunk when the tail one is full and no emptied chunk is spare. Chunk
- * layout, per entry: [id, depth, slot 0, ..., slot stateSlots-1].
+ * a new chunk when the tail one is full and no emptied chunk is spare.
+ * Entry layout: [id, depth, sumA, sumB, delta…]. The first entry of a chunk
+ * is its difference from zeros, so a chunk decodes on its own.
  */
+import { applyDelta, encodeDelta, maxDeltaWords } from './state-delta.js';
 
 const ENTRY_ID = 0;
 const ENTRY_DEPTH = 1;
-const ENTRY_HEADER = 2;
+const ENTRY_SUM_A = 2;
+const ENTRY_SUM_B = 3;
+const ENTRY_HEADER = 4;
 /** Default chunk size in 32-bit slots (256 KiB). */
 const DEFAULT_CHUNK_SLOTS = 1 << 16;
 /** Placeholder for a consumed chunk, so the array does not keep it alive. */
 const EMPTY = new Int32Array(0);
 
-/** A FIFO of (state, id, depth) entries for states of `stateSlots` slots. */
+/** A FIFO of (state, id, depth, lane sums) entries for states of `stateSlots` slots. */
 export class StateQueue {
   /** Length of every state, in 32-bit slots. */
   readonly stateSlots: number;
-  private readonly entrySlots: number;
-  private readonly entriesPerChunk: number;
+  private readonly maxEntrySlots: number;
+  private readonly chunkLength: number;
   /** Live chunks, oldest first; `chunks[headChunk]` holds the head entry. */
   private chunks: Int32Array[] = [];
+  /** Slots used in each chunk but the last (whose end is `tailAt`). */
+  private ends: number[] = [];
   private headChunk = 0;
   /** Offset (in slots) of the head entry in the head chunk. */
   private headAt = 0;
-  /** Offset (in slots) of the next free entry in the last chunk. */
+  /** Offset (in slots) of the next free slot in the last chunk. */
   private tailAt = 0;
   private count = 0;
+  /** Slots taken by the queued entries. */
+  private usedSlots = 0;
   /** One emptied chunk kept for reuse, so a queue that hovers does not allocate. */
   private spare: Int32Array | null = null;
+  /** The state pushed last (zeros at the start of a chunk): the reference of the next push. */
+  private readonly pushed: Int32Array;
+  /** The state shifted last (zeros at the start of a chunk): the reference of the next shift. */
+  private readonly shifted: Int32Array;
+  private shiftedIdValue = -1;
+  private shiftedSumA = 0;
+  private shiftedSumB = 0;
 
   /**
    * `chunkSlots` is the target chunk size in 32-bit slots (default 65536);
-   * a chunk always holds at least one entry. Allocates nothing until the
-   * first push.
+   * a chunk always holds at least one entry, however poorly it encodes.
+   * Allocates two state buffers now and no chunk until the first push.
    */
   constructor(stateSlots: number, chunkSlots: number = DEFAULT_CHUNK_SLOTS) {
     this.stateSlots = stateSlots;
-    this.entrySlots = stateSlots + ENTRY_HEADER;
-    this.entriesPerChunk = Math.max(1, Math.floor(chunkSlots / this.entrySlots));
+    this.maxEntrySlots = ENTRY_HEADER + maxDeltaWords(stateSlots);
+    this.chunkLength = Math.max(chunkSlots, this.maxEntrySlots);
+    this.pushed = new Int32Array(stateSlots);
+    this.shifted = new Int32Array(stateSlots);
   }
 
   /** Number of entries queued. */
@@ -48,29 +69,39 @@ export class StateQueue {
     return this.count;
   }
 
-  /** Bytes held by the chunks, spare included. */
+  /** Bytes held: the chunks (spare included) and the two reference states. */
   get bytes(): number {
-    const chunkBytes = this.entriesPerChunk * this.entrySlots * 4;
-    return (this.chunks.length - this.headChunk + (this.spare === null ? 0 : 1)) * chunkBytes;
+    const chunks = this.chunks.length - this.headChunk + (this.spare === null ? 0 : 1);
+    return chunks * this.chunkLength * 4 + this.stateSlots * 8;
   }
 
-  /** Copies `state` (length `stateSlots`) in at the tail with its id and depth. */
-  push(state: Int32Array, id: number, depth: number): void {
-    const chunkLength = this.entriesPerChunk * this.entrySlots;
+  /** Bytes the queued entries take in their chunks (not counting the chunks' free space). */
+  get entryBytes(): number {
+    return this.usedSlots * 4;
+  }
+
+  /**
+   * Copies `state` (length `stateSlots`) in at the tail with its id, depth
+   * and lane sums (any two int32 the caller wants back, see `shiftedSums`).
+   */
+  push(state: Int32Array, id: number, depth: number, sumA: number, sumB: number): void {
     let chunk: Int32Array;
-    if (this.chunks.length === this.headChunk || this.tailAt === chunkLength) {
-      chunk = this.spare ?? new Int32Array(chunkLength);
-      this.spare = null;
-      this.chunks.push(chunk);
-      this.tailAt = 0;
+    if (this.chunks.length === this.headChunk) {
+      chunk = this.startChunk();
+    } else if (this.tailAt + this.maxEntrySlots > this.chunkLength) {
+      this.ends[this.chunks.length - 1] = this.tailAt;
+      chunk = this.startChunk();
     } else {
       chunk = this.chunks[this.chunks.length - 1];
     }
     const at = this.tailAt;
     chunk[at + ENTRY_ID] = id;
     chunk[at + ENTRY_DEPTH] = depth;
-    chunk.set(state, at + ENTRY_HEADER);
-    this.tailAt = at + this.entrySlots;
+    chunk[at + ENTRY_SUM_A] = sumA;
+    chunk[at + ENTRY_SUM_B] = sumB;
+    const slots = ENTRY_HEADER + encodeDelta(state, this.pushed, chunk, at + ENTRY_HEADER);
+    this.tailAt = at + slots;
+    this.usedSlots += slots;
     this.count++;
   }
 
@@ -86,32 +117,62 @@ export class StateQueue {
 
   /**
    * Removes the head entry, copying its state into `out` (caller-owned,
-   * length ≥ `stateSlots`). Read `headId`/`headDepth` first if needed.
-   * The queue must not be empty. Allocates nothing.
+   * length ≥ `stateSlots`) and keeping its id and sums for `shiftedId` and
+   * `shiftedSums`. Read `headId`/`headDepth` first if needed. The queue must
+   * not be empty. Allocates nothing.
    */
   shift(out: Int32Array): void {
     const chunk = this.chunks[this.headChunk];
-    const from = this.headAt + ENTRY_HEADER;
-    const n = this.stateSlots;
-    for (let i = 0; i < n; i++) out[i] = chunk[from + i];
-    this.headAt += this.entrySlots;
+    const at = this.headAt;
+    if (at === 0) this.shifted.fill(0);
+    this.shiftedIdValue = chunk[at + ENTRY_ID];
+    this.shiftedSumA = chunk[at + ENTRY_SUM_A];
+    this.shiftedSumB = chunk[at + ENTRY_SUM_B];
+    const next = applyDelta(chunk, at + ENTRY_HEADER, this.shifted);
+    out.set(this.shifted);
+    this.usedSlots -= next - at;
+    this.headAt = next;
     this.count--;
     if (this.count === 0) {
       // Empty: keep the only chunk as the spare and start over.
       this.chunks.length = 0;
+      this.ends.length = 0;
       this.headChunk = 0;
       this.spare = chunk;
       this.headAt = 0;
       this.tailAt = 0;
-    } else if (this.headAt === chunk.length) {
+    } else if (this.headChunk < this.chunks.length - 1 && next === this.ends[this.headChunk]) {
       this.chunks[this.headChunk] = EMPTY;
       this.headChunk++;
       this.headAt = 0;
       this.spare = chunk;
       if (this.headChunk >= 64 && this.headChunk * 2 >= this.chunks.length) {
         this.chunks.splice(0, this.headChunk);
+        this.ends.splice(0, this.headChunk);
         this.headChunk = 0;
       }
     }
+  }
+
+  /** Id of the entry shifted last (-1 before the first shift). */
+  get shiftedId(): number {
+    return this.shiftedIdValue;
+  }
+
+  /** Writes the sums pushed with the entry shifted last into `out[0]`, `out[1]`. */
+  shiftedSums(out: Int32Array): void {
+    out[0] = this.shiftedSumA;
+    out[1] = this.shiftedSumB;
+  }
+
+  /** Appends a chunk (the spare if any) and starts it from zeros. */
+  private startChunk(): Int32Array {
+    const chunk = this.spare ?? new Int32Array(this.chunkLength);
+    this.spare = null;
+    this.chunks.push(chunk);
+    this.ends.push(0);
+    this.tailAt = 0;
+    this.pushed.fill(0);
+    return chunk;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FP_HI, FP_LO, collisionProbability, hash64 } from '../../src/check/hash64.js';
+import { FP_HI, FP_LO, SUM_A, SUM_B, StateHasher, collisionProbability, fingerprintOf, hash64 } from '../../src/check/hash64.js';
 import { BreadthFirstExplorer, DepthFirstExplorer } from '../../src/check/index.js';
 import { counterSystem } from './systems.js';
 
@@ -31,6 +31,16 @@ describe('hash64', () => {
       }
     }
     expect(seen.size).toBe(1 + 16 * 3);
+    // A flag in the top bit, or any single bit, hashes apart at every position.
+    const bits = new Set<string>();
+    for (let i = 0; i < base.length; i++) {
+      for (let bit = 0; bit < 32; bit++) {
+        const words = base.slice();
+        words[i] = (1 << bit) | 0;
+        bits.add(fingerprint(words).join());
+      }
+    }
+    expect(bits.size).toBe(16 * 32);
     expect(fingerprint([0])).not.toEqual(fingerprint([0, 0]));
     expect(fingerprint([])).not.toEqual(fingerprint([0]));
   });
@@ -67,6 +77,81 @@ describe('hash64', () => {
       expect(b).toBeGreaterThan(mean * 0.7);
       expect(b).toBeLessThan(mean * 1.3);
     }
+  });
+});
+
+describe('StateHasher', () => {
+  const random = (seed: number): (() => number) => {
+    let x = seed | 0;
+    return () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x | 0;
+    };
+  };
+
+  it('gives the fingerprint hash64 gives, through fingerprintOf', () => {
+    const next = random(5);
+    for (const slots of [0, 1, 3, 8, 9, 17, 100]) {
+      const hasher = new StateHasher(slots);
+      const words = new Int32Array(slots);
+      for (let i = 0; i < slots; i++) words[i] = i % 3 === 0 ? 0 : next();
+      const sums = new Int32Array(2);
+      hasher.sums(words, sums);
+      const viaSums = new Int32Array(2);
+      fingerprintOf(sums[SUM_A], sums[SUM_B], slots, viaSums);
+      const direct = new Int32Array(2);
+      hash64(words, direct);
+      expect(Array.from(viaSums)).toEqual(Array.from(direct));
+    }
+  });
+
+  it('updates sums from a base exactly as it sums from scratch, however many words differ', () => {
+    const next = random(9);
+    const slots = 37;
+    const hasher = new StateHasher(slots);
+    const base = new Int32Array(slots);
+    const words = new Int32Array(slots);
+    const baseSums = new Int32Array(2);
+    const fromBase = new Int32Array(2);
+    const fromScratch = new Int32Array(2);
+    let mismatches = 0;
+    for (let trial = 0; trial < 2000; trial++) {
+      for (let i = 0; i < slots; i++) base[i] = next() % 4 === 0 ? next() : 0;
+      words.set(base);
+      const changes = trial % 40;
+      for (let k = 0; k < changes; k++) words[(next() >>> 0) % slots] = next() % 3 === 0 ? 0 : next() % 7;
+      hasher.sums(base, baseSums);
+      hasher.sumsFrom(base, baseSums[SUM_A], baseSums[SUM_B], words, fromBase);
+      hasher.sums(words, fromScratch);
+      if (fromBase[SUM_A] !== fromScratch[SUM_A] || fromBase[SUM_B] !== fromScratch[SUM_B]) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+  });
+
+  it('keeps states that differ by moving a value, or swapping two, apart', () => {
+    // The shape of symmetric per-CPU layouts: the same values at shifted positions.
+    const slots = 64;
+    const words = new Int32Array(slots);
+    const seen = new Set<string>();
+    const out = new Int32Array(2);
+    let count = 0;
+    for (let i = 0; i < slots; i++) {
+      for (let j = 0; j < slots; j++) {
+        if (i === j) continue;
+        for (const [x, y] of [[1, 2], [2, 1], [-1, 0x80000000 | 0], [0x80000000 | 0, 1]] as const) {
+          words.fill(0);
+          words[i] = x;
+          words[j] = y;
+          hash64(words, out);
+          seen.add(out[0] + ',' + out[1]);
+          count++;
+        }
+      }
+    }
+    // Values (1, 2) at (i, j) and (2, 1) at (j, i) are one state: those are met twice.
+    expect(seen.size).toBe(count - slots * (slots - 1));
   });
 });
 

@@ -3,25 +3,45 @@ import { StateQueue } from '../../src/check/state-queue.js';
 import { prng } from './systems.js';
 
 describe('StateQueue', () => {
-  it('is FIFO across chunk boundaries, carrying id and depth', () => {
-    // 3-slot states, 5-slot entries, chunks of 2 entries (chunkSlots 10).
+  it('is FIFO across chunk boundaries, carrying id, depth and sums', () => {
+    // 3-slot states; an entry takes at most 4 + 7 slots, so chunks of 11 slots hold one each.
     const queue = new StateQueue(3, 10);
-    for (let i = 0; i < 7; i++) queue.push(Int32Array.from([i, -i | 0, i * 100]), 1000 + i, i % 3);
+    for (let i = 0; i < 7; i++) queue.push(Int32Array.from([i, -i | 0, i * 100]), 1000 + i, i % 3, i * 7, -i);
     expect(queue.length).toBe(7);
-    expect(queue.bytes).toBe(4 * 10 * 4);
+    expect(queue.bytes).toBe(7 * 11 * 4 + 3 * 8);
     const out = new Int32Array(3);
+    const sums = new Int32Array(2);
     for (let i = 0; i < 7; i++) {
       expect(queue.headId()).toBe(1000 + i);
       expect(queue.headDepth()).toBe(i % 3);
       queue.shift(out);
       expect(Array.from(out)).toEqual([i, -i | 0, i * 100]);
+      expect(queue.shiftedId).toBe(1000 + i);
+      queue.shiftedSums(sums);
+      expect(Array.from(sums)).toEqual([i * 7, -i | 0]);
     }
     expect(queue.length).toBe(0);
+    expect(queue.entryBytes).toBe(0);
+  });
+
+  it('stores siblings as their differences: a few words an entry, not the whole state', () => {
+    const queue = new StateQueue(1000);
+    const state = new Int32Array(1000);
+    for (let i = 0; i < 1000; i += 3) state[i] = i;
+    for (let k = 0; k < 100; k++) {
+      state[k] = -k;
+      queue.push(state, k, 1, 0, 0);
+    }
+    // The first entry holds the state (334 non-zero words in 334 runs), each next one the word that changed.
+    expect(queue.entryBytes).toBeLessThan((4 + 1 + 2 * 334 + 99 * (4 + 3 + 2)) * 4);
+    const out = new Int32Array(1000);
+    for (let k = 0; k < 100; k++) queue.shift(out);
+    expect(Array.from(out)).toEqual(Array.from(state));
   });
 
   it('matches an array model under random interleavings, reusing chunks', () => {
     const random = prng(7);
-    const queue = new StateQueue(4, 6 * 3);
+    const queue = new StateQueue(4, 30);
     const model: number[][] = [];
     const state = new Int32Array(4);
     const out = new Int32Array(4);
@@ -29,21 +49,21 @@ describe('StateQueue', () => {
     let mismatches = 0;
     for (let i = 0; i < 20_000; i++) {
       if (model.length === 0 || random() % 100 < 55) {
-        state.fill(next);
-        state[3] = -next;
-        queue.push(state, next, next >> 1);
-        model.push([next, next, next, -next]);
+        state[random() % 4] = next;
+        state[3] = random() % 5 === 0 ? 0 : -next;
+        queue.push(state, next, next >> 1, next, ~next);
+        model.push([next, ...state]);
         next++;
       } else {
         const expected = model.shift() as number[];
         if (queue.headId() !== expected[0] || queue.headDepth() !== expected[0] >> 1) mismatches++;
         queue.shift(out);
-        if (out.join() !== expected.join()) mismatches++;
+        if (out.join() !== expected.slice(1).join()) mismatches++;
       }
       if (queue.length !== model.length) mismatches++;
     }
     expect(mismatches).toBe(0);
     // Consumed chunks are released: what is held is what the live entries need, plus a spare.
-    expect(queue.bytes).toBeLessThanOrEqual((Math.ceil(model.length / 3) + 2) * 3 * 6 * 4);
+    expect(queue.bytes).toBeLessThanOrEqual((queue.entryBytes / 4 / 30 + 2) * 2 * 30 * 4 + 4 * 8);
   });
 });
