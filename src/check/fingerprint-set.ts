@@ -6,11 +6,13 @@
  * Hot: `add` runs once per generated successor and allocates nothing except
  * when the table doubles.
  *
- * Memory. A slot is 8 bytes. The table doubles when an insertion would push
- * the load past 3/4, so its load stays between 3/8 and 3/4: 10.7 to 21.3 bytes
- * a state, about 15 averaged over a growing search (the 16-byte target holds
- * on average, not right after a doubling), plus the old array transiently
- * while doubling.
+ * Memory. A slot is 8 bytes. The table grows when an insertion would push
+ * the load past 3/4, alternately by 3/2 and by 4/3 (16·2ᵏ → 24·2ᵏ → 32·2ᵏ
+ * slots), so its load stays between 1/2 and 3/4: 10.7 to 16 bytes a state
+ * at every size, plus the old array transiently while growing. A slot count
+ * that is not a power of two rules out masking: the home slot is the
+ * mixed `lo` scaled to the capacity (Lemire's multiply-shift range
+ * reduction, in floating point since the product needs 62 bits).
  */
 
 /** Largest fraction of slots in use before the table doubles. */
@@ -23,6 +25,7 @@ const MAX_CAPACITY = 1 << 30;
  * every bit of `lo` moves it, even when a caller's low bits are poor.
  */
 const GOLDEN = 0x9e3779b9 | 0;
+const TWO_POW_32 = 2 ** 32;
 
 /** Options of a `FingerprintSet`. */
 export interface FingerprintSetOptions {
@@ -50,9 +53,9 @@ export class FingerprintSet {
    */
   maxBytes: number;
   private table: Int32Array;
-  private mask: number;
-  /** 32 − log₂(capacity): the home slot of lo is (lo × GOLDEN) >>> shift. */
-  private shift: number;
+  private slots: number;
+  /** capacity / 2³²: the home slot of lo is ⌊((lo × GOLDEN) mod 2³²) × scale⌋. */
+  private scale: number;
   private growAt: number;
   private stored = 0;
   private hasZero = false;
@@ -65,8 +68,8 @@ export class FingerprintSet {
     while (capacity < requested && capacity < MAX_CAPACITY) capacity *= 2;
     this.maxBytes = options.maxBytes ?? Infinity;
     this.table = new Int32Array(capacity * 2);
-    this.mask = capacity - 1;
-    this.shift = 32 - Math.log2(capacity);
+    this.slots = capacity;
+    this.scale = capacity / TWO_POW_32;
     this.growAt = Math.floor(capacity * MAX_LOAD);
   }
 
@@ -85,9 +88,9 @@ export class FingerprintSet {
     return this.stored === 0 ? 0 : this.bytes / this.stored;
   }
 
-  /** Number of slots (a power of two). */
+  /** Number of slots (16·2ᵏ or 24·2ᵏ). */
   get capacity(): number {
-    return this.mask + 1;
+    return this.slots;
   }
 
   /** True once a doubling was refused because of `maxBytes`; stays true. */
@@ -111,20 +114,20 @@ export class FingerprintSet {
       return true;
     }
     const table = this.table;
-    const mask = this.mask;
-    let slot = Math.imul(lo, GOLDEN) >>> this.shift;
+    const last = this.slots - 1;
+    let slot = this.home(lo);
     for (;;) {
       const at = slot << 1;
       const h = table[at];
       const l = table[at + 1];
       if (h === 0 && l === 0) break;
       if (h === hi && l === lo) return false;
-      slot = (slot + 1) & mask;
+      slot = slot === last ? 0 : slot + 1;
     }
     if (this.stored >= this.growAt && this.tryGrow()) {
       this.insertNew(hi, lo);
     } else {
-      if (this.stored + 1 >= this.mask + 1) {
+      if (this.stored + 1 >= this.slots) {
         throw new Error('irqcheck bug: FingerprintSet is full (maxBytes refused growth; stop adding once limitReached)');
       }
       const at = slot << 1;
@@ -141,30 +144,37 @@ export class FingerprintSet {
     lo |= 0;
     if (hi === 0 && lo === 0) return this.hasZero;
     const table = this.table;
-    const mask = this.mask;
-    let slot = Math.imul(lo, GOLDEN) >>> this.shift;
+    const last = this.slots - 1;
+    let slot = this.home(lo);
     for (;;) {
       const at = slot << 1;
       const h = table[at];
       const l = table[at + 1];
       if (h === 0 && l === 0) return false;
       if (h === hi && l === lo) return true;
-      slot = (slot + 1) & mask;
+      slot = slot === last ? 0 : slot + 1;
     }
   }
 
-  /** Doubles the table unless `maxBytes` forbids it; returns whether it grew. */
+  /** The slot where the probe for `lo` starts. */
+  private home(lo: number): number {
+    return Math.min(this.slots - 1, Math.floor((Math.imul(lo, GOLDEN) >>> 0) * this.scale));
+  }
+
+  /** Grows the table by 3/2 or 4/3 unless `maxBytes` forbids it; returns whether it grew. */
   private tryGrow(): boolean {
-    const capacity = this.mask + 1;
-    if (capacity >= MAX_CAPACITY || capacity * 2 * BYTES_PER_SLOT > this.maxBytes) {
+    const capacity = this.slots;
+    // 16·2ᵏ → 24·2ᵏ → 32·2ᵏ: a power of two grows by half, the others by a third.
+    const grown = (capacity & (capacity - 1)) === 0 ? capacity + capacity / 2 : capacity + capacity / 3;
+    if (grown > MAX_CAPACITY || grown * BYTES_PER_SLOT > this.maxBytes) {
       this.refused = true;
       return false;
     }
     const old = this.table;
-    this.table = new Int32Array(capacity * 4);
-    this.mask = capacity * 2 - 1;
-    this.shift--;
-    this.growAt = Math.floor(capacity * 2 * MAX_LOAD);
+    this.table = new Int32Array(grown * 2);
+    this.slots = grown;
+    this.scale = grown / TWO_POW_32;
+    this.growAt = Math.floor(grown * MAX_LOAD);
     for (let at = 0; at < old.length; at += 2) {
       const h = old[at];
       const l = old[at + 1];
@@ -176,9 +186,9 @@ export class FingerprintSet {
   /** Places a fingerprint known to be absent and non-zero; does not count it. */
   private insertNew(hi: number, lo: number): void {
     const table = this.table;
-    const mask = this.mask;
-    let slot = Math.imul(lo, GOLDEN) >>> this.shift;
-    while (table[slot << 1] !== 0 || table[(slot << 1) + 1] !== 0) slot = (slot + 1) & mask;
+    const last = this.slots - 1;
+    let slot = this.home(lo);
+    while (table[slot << 1] !== 0 || table[(slot << 1) + 1] !== 0) slot = slot === last ? 0 : slot + 1;
     table[slot << 1] = hi;
     table[(slot << 1) + 1] = lo;
   }

@@ -63,10 +63,22 @@ describe('FingerprintSet', () => {
     let missing = 0;
     for (let i = 0; i < pairs.length; i += 2) if (!set.has(pairs[i], pairs[i + 1])) missing++;
     expect(missing).toBe(0);
-    expect(set.capacity).toBe(1 << 19);
+    // 16 → 24 → 32 → … → 262,144 → 393,216 slots ≥ 200,000 / 0.75.
+    expect(set.capacity).toBe(3 << 17);
     expect(set.bytes).toBe(set.capacity * 8);
     expect(set.bytesPerState).toBeCloseTo(set.bytes / set.size, 9);
-    expect(set.bytesPerState).toBeLessThan(21.4);
+    expect(set.bytesPerState).toBeLessThanOrEqual(16);
+  });
+
+  it('stays at or under 16 bytes a state once past its initial size, whatever the count', () => {
+    const set = new FingerprintSet({ initialCapacity: 16 });
+    const random = prng(5);
+    let over = 0;
+    for (let i = 0; i < 100_000; i++) {
+      set.add(random() | 0, random() | 0);
+      if (set.size > 12 && set.bytesPerState > 16) over++;
+    }
+    expect(over).toBe(0);
   });
 
   it('refuses to grow past maxBytes, reports it, and stays exact until full', () => {
@@ -89,7 +101,7 @@ describe('FingerprintSet', () => {
     expect(set.limitReached).toBe(true);
     set.maxBytes = Infinity;
     set.add(100, 100);
-    expect(set.capacity).toBe(32);
+    expect(set.capacity).toBe(24);
     for (let i = 1; i <= 13; i++) expect(set.has(i, i)).toBe(true);
   });
 });
