@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     pool: 'forks',
+    // The built pipeline runs untransformed (see test/support/built-pipeline.ts).
+    server: { deps: { external: [/\/dist\//] } },
   },
 });

@@ -33,6 +33,8 @@ interface CheckFlags {
   html?: string;
   sarif?: string;
   workers?: number;
+  /** False with --no-por. */
+  por?: boolean;
   /** False with --no-symmetry. */
   symmetry?: boolean;
 }
@@ -113,6 +115,7 @@ async function runCheck(file: string, flags: CheckFlags): Promise<number> {
     strict: flags.strict === true,
     spuriousTimeouts: flags.spuriousTimeouts === true,
     search: flags.dfs === true ? 'dfs' : 'bfs',
+    partialOrder: flags.por !== false,
     symmetry: flags.symmetry !== false,
     limits: {
       ...(flags.maxStates === undefined ? {} : { maxStates: flags.maxStates }),
@@ -184,6 +187,7 @@ function program(onExit: (code: number) => void): Command {
     .option('--dfs', 'depth-first search (traces are not shortest)')
     .option('--workers <n>', 'threads for the breadth-first search (default 1)', count)
     .option('--no-symmetry', 'no symmetry reduction (otherwise interchangeable cores are explored once)')
+    .option('--no-por', 'no partial-order reduction (explore every interleaving of independent steps)')
     .option('--max-states <n>', 'stop after this many distinct states (exit 3)', count)
     .option('--max-memory <size>', 'stop before the search uses more memory, e.g. 2G (exit 3)', bytes)
     .option('--time-limit <seconds>', 'stop after this long (exit 3)', seconds)

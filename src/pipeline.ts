@@ -34,6 +34,8 @@ export interface CheckSettings {
   readonly traceStates?: boolean;
   /** Shrink each trace before reporting it (shrink.ts); default: when the search's traces are not shortest (DFS). */
   readonly shrinkTraces?: boolean;
+  /** Partial-order reduction (default on; `--no-por`). */
+  readonly partialOrder?: boolean;
   /** Symmetry reduction over interchangeable cores, where the model allows it (default on; `--no-symmetry`). */
   readonly symmetry?: boolean;
 }
@@ -89,8 +91,12 @@ export function compileModel(unit: TranslationUnit, config: ModelConfig): Progra
 }
 
 /** The machine for a compiled program. */
-export function machineFor(program: Program, settings: Pick<CheckSettings, 'strict' | 'spuriousTimeouts' | 'symmetry'>): MachineSystem {
-  const system = new MachineSystem(program, kernelBuiltins(), writeBootState, { strict: settings.strict, spuriousTimeouts: settings.spuriousTimeouts });
+export function machineFor(program: Program, settings: Pick<CheckSettings, 'strict' | 'spuriousTimeouts' | 'partialOrder' | 'symmetry'>): MachineSystem {
+  const system = new MachineSystem(program, kernelBuiltins(), writeBootState, {
+    strict: settings.strict,
+    spuriousTimeouts: settings.spuriousTimeouts,
+    partialOrder: settings.partialOrder !== false,
+  });
   if (settings.symmetry !== false) attachSymmetry(system, analyzeCpuSymmetry(program));
   return system;
 }

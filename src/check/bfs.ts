@@ -28,9 +28,19 @@ import { WarningLog, findingAt } from './warning-log.js';
 export class BreadthFirstExplorer implements Explorer {
   readonly name = 'bfs';
 
-  /** Explores `system` level by level; see the module comment. */
+  /**
+   * Explores `system` level by level; see the module comment. With the
+   * system's partial-order reduction, a run whose assumptions turned out
+   * wrong is started over (see `PartialOrderReduction`).
+   */
   explore(system: TransitionSystem, options: ExploreOptions = {}): SearchResult {
-    return new BfsRun(system, options).run();
+    for (;;) {
+      const run = new BfsRun(system, options);
+      const result = run.run();
+      const reduction = system.reduction;
+      if (reduction === undefined || !run.invalidated) return reduction === undefined ? result : withRestarts(result, reduction.restarts);
+      reduction.restart();
+    }
   }
 }
 
@@ -45,13 +55,13 @@ class BfsRun implements SuccessorSink {
   private readonly warnings: WarningLog;
   private readonly current: Int32Array;
   private readonly fingerprint = new Int32Array(2);
+  /** The representative of a successor's orbit, when the system has a symmetry. */
+  private readonly canonical = new CanonicalCopy();
   private readonly hasher: StateHasher;
   /** Lane sums of a successor, and of the state being expanded (the one with id `currentSumsId`). */
   private readonly sums = new Int32Array(2);
   private readonly currentSums = new Int32Array(2);
   private currentSumsId = NO_PARENT;
-  /** The representative of a successor's orbit, when the system has a symmetry. */
-  private readonly canonical = new CanonicalCopy();
   /** Id and depth of the state being expanded. */
   private currentId = 0;
   private currentDepth = 0;
@@ -61,6 +71,15 @@ class BfsRun implements SuccessorSink {
   private finding: Finding | null = null;
   /** A transition violation is held; finish its level looking for a shorter one. */
   private finishing = false;
+  /**
+   * Partial-order reduction: the states first stored at the level below the
+   * current one, and whether the reduced expansion under way reached a state
+   * stored earlier (at the current level or above), which may close a cycle.
+   */
+  private nextLevel: FingerprintSet | null = null;
+  private closesCycle = false;
+  /** The reduction's assumptions failed: this run's `verified` would not be trustworthy. */
+  invalidated = false;
 
   constructor(system: TransitionSystem, options: ExploreOptions) {
     this.system = system;
@@ -70,6 +89,7 @@ class BfsRun implements SuccessorSink {
     this.warnings = new WarningLog(options.collectWarnings ?? true);
     this.current = new Int32Array(system.stateSlots);
     this.hasher = new StateHasher(system.stateSlots);
+    if (system.reduction !== undefined) this.nextLevel = new FingerprintSet();
   }
 
   run(): SearchResult {
@@ -82,17 +102,41 @@ class BfsRun implements SuccessorSink {
     let untilPoll = POLL_INTERVAL_STATES;
     while (this.limit === null && queue.length > 0) {
       if (this.finishing && queue.headDepth() > this.currentDepth) break;
+      if (this.nextLevel !== null && queue.headDepth() > this.currentDepth) this.nextLevel = new FingerprintSet();
       this.currentId = queue.headId();
       this.currentDepth = queue.headDepth();
       queue.shift(current);
-      system.expand(current, this);
+      this.expand(current);
       if (this.finding !== null && !this.finishing) break;
+      if (this.invalidated && this.finding === null) break;
       if (--untilPoll === 0) {
         untilPoll = POLL_INTERVAL_STATES;
         if (this.limit === null) this.limit = this.poll();
       }
     }
     return this.result();
+  }
+
+  /**
+   * Expands `state`, reduced when the system offers it. The cycle proviso:
+   * a reduced expansion that reached a state of this level or above may
+   * close a cycle of reduced expansions (around which a transition would be
+   * postponed forever), so it is redone in full. Every cycle holds an edge
+   * that does not go down a level, hence a full expansion.
+   */
+  private expand(state: Int32Array): void {
+    const reduction = this.system.reduction;
+    if (reduction === undefined) {
+      this.system.expand(state, this);
+      return;
+    }
+    this.closesCycle = false;
+    const reduced = reduction.expandReduced(state, this);
+    if (reduction.invalidated) {
+      this.invalidated = true;
+      return;
+    }
+    if (reduced && this.closesCycle && this.limit === null && (this.finding === null || this.finishing)) this.system.expand(state, this);
   }
 
   successor(state: Int32Array, transition: number): boolean {
@@ -139,7 +183,11 @@ class BfsRun implements SuccessorSink {
     const fingerprint = this.fingerprint;
     fingerprintOf(sums[SUM_A], sums[SUM_B], state.length, fingerprint);
     const visited = this.visited;
-    if (!visited.add(fingerprint[FP_HI], fingerprint[FP_LO])) return true;
+    if (!visited.add(fingerprint[FP_HI], fingerprint[FP_LO])) {
+      if (this.nextLevel !== null && !this.nextLevel.has(fingerprint[FP_HI], fingerprint[FP_LO])) this.closesCycle = true;
+      return true;
+    }
+    this.nextLevel?.add(fingerprint[FP_HI], fingerprint[FP_LO]);
     if (visited.size > this.stateCap) {
       this.limit = 'states';
       return false;
@@ -169,4 +217,9 @@ class BfsRun implements SuccessorSink {
     if (this.limit !== null) return { kind: 'incomplete', limit: this.limit, warnings, stats };
     return { kind: 'verified', warnings, stats };
   }
+}
+
+/** `result` with the reduction's restart count in its statistics. */
+function withRestarts(result: SearchResult, restarts: number): SearchResult {
+  return { ...result, stats: { ...result.stats, restarts } };
 }

@@ -43,11 +43,11 @@ class DfsRun implements SuccessorSink {
   private readonly current: Int32Array;
   private readonly hasher: StateHasher;
   private readonly fingerprint = new Int32Array(2);
+  /** The representative of a successor's orbit, when the system has a symmetry. */
+  private readonly canonical = new CanonicalCopy();
   /** Lane sums of the state being expanded, and of a successor. */
   private readonly currentSums = new Int32Array(2);
   private readonly sums = new Int32Array(2);
-  /** The representative of a successor's orbit, when the system has a symmetry. */
-  private readonly canonical = new CanonicalCopy();
   /** `pathByDepth[k]` is the transition into the ancestor at depth k + 1. */
   private pathByDepth = new Int32Array(256);
   /** Depth of the state being expanded. */

@@ -120,6 +120,11 @@ export interface SearchStats {
    * in hash64.ts. Absent where the search stores no fingerprints.
    */
   readonly collisionProbability?: number;
+  /**
+   * With partial-order reduction: how many times the search started over
+   * because an access contradicted the reduction's assumptions.
+   */
+  readonly restarts?: number;
 }
 
 /** A path from the initial state: the transition ids, in order. */

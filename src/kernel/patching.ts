@@ -29,7 +29,7 @@ function siteName(vm: Vm, d: number): string {
 
 export const PATCHING_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   sync_core: (vm) => {
-    serialize(vm.program, vm.state, vm.cpu, vm.textSites, vm.footprint);
+    serialize(vm.program, vm.state, vm.cpu, vm.textSites, vm.footprint, vm.pc);
     vm.writeOwn();
     return 0;
   },
@@ -76,7 +76,10 @@ export const PATCHING_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     if ((outcomes & Fetch.INT3) !== 0) options.push(INT3_OPCODE);
     const fetched = options.length === 1 ? (options[0] as number) : (options[vm.choose(options.length)] as number);
     // INT3 raises #BP at once: no interrupt is taken before the exception is entered.
-    if (fetched === INT3_OPCODE) vm.state[vm.cpuBase + Cpu.FLAGS] = (vm.state[vm.cpuBase + Cpu.FLAGS] as number) | CpuFlag.TRAP_PENDING;
+    if (fetched === INT3_OPCODE) {
+      vm.state[vm.cpuBase + Cpu.FLAGS] = (vm.state[vm.cpuBase + Cpu.FLAGS] as number) | CpuFlag.TRAP_PENDING;
+      vm.touch(vm.cpuBase + Cpu.FLAGS, 1, true);
+    }
     return fetched;
   },
   __irqcheck_exception_enter: (vm) => {
@@ -93,7 +96,7 @@ export const PATCHING_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     // IRET: restores IF, unblocks NMIs (SDM 6.7.1), serializes.
     vm.state[at] = ((flags & ~(CpuFlag.IF | CpuFlag.NMI_BLOCKED)) | ((arg(vm, base, 0) & X86_EFLAGS_IF) !== 0 ? CpuFlag.IF : 0));
     vm.state[vm.cpuBase + Cpu.NEST] = (vm.state[vm.cpuBase + Cpu.NEST] as number) - (1 << NEST_EXC_SHIFT);
-    serialize(vm.program, vm.state, vm.cpu, vm.textSites, vm.footprint);
+    serialize(vm.program, vm.state, vm.cpu, vm.textSites, vm.footprint, vm.pc);
     vm.writeOwn();
     return 0;
   },

@@ -18,17 +18,21 @@ export class Footprint {
   span: Int32Array;
   /** CPU whose transition made each entry. */
   cpu: Int32Array;
+  /** Program counter of the instruction that made each entry (-1: none). */
+  pc: Int32Array;
   length = 0;
 
   constructor(capacity = 1024) {
     this.addr = new Int32Array(capacity);
     this.span = new Int32Array(capacity);
     this.cpu = new Int32Array(capacity);
+    this.pc = new Int32Array(capacity);
   }
 
-  add(cpu: number, addr: number, slots: number, write: boolean): void {
+  add(cpu: number, pc: number, addr: number, slots: number, write: boolean): void {
     if (this.length === this.addr.length) this.grow();
     const i = this.length++;
+    this.pc[i] = pc;
     this.addr[i] = addr;
     this.span[i] = write ? -slots : slots;
     this.cpu[i] = cpu;
@@ -43,11 +47,14 @@ export class Footprint {
     const addr = new Int32Array(n);
     const span = new Int32Array(n);
     const cpu = new Int32Array(n);
+    const pc = new Int32Array(n);
+    pc.set(this.pc);
     addr.set(this.addr);
     span.set(this.span);
     cpu.set(this.cpu);
     this.addr = addr;
     this.span = span;
     this.cpu = cpu;
+    this.pc = pc;
   }
 }

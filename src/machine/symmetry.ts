@@ -392,6 +392,7 @@ export function attachSymmetry(system: MachineSystem, plan: CpuSymmetry): Symmet
   }
   const symmetry = new CoreSymmetry(p, plan);
   system.symmetry = symmetry;
+  system.reduction?.closeUnder(symmetry);
   const cores = symmetry.cores - 1;
   system.symmetryNote = { reduced: true, note: `symmetry reduction: the ${cores} cores after core 0 (${p.config.smt === 1 ? 'one CPU' : `${p.config.smt} threads`} each) are interchangeable` };
   return system.symmetryNote;

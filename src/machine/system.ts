@@ -16,6 +16,7 @@ import { findTimeout, type TimeoutJump } from './time.js';
 import { findingCode, ViolationKind } from './violation.js';
 import { StepFlag, Vm, type BuiltinFn } from './vm.js';
 import { WaitDetector, Waiting, sameState } from './waiting.js';
+import { PartialOrder, partialOrderUnavailable } from './partial-order.js';
 
 /** Transition kinds; a transition id is `kind << 8 | cpu`. */
 export const TransitionKind = {
@@ -40,6 +41,8 @@ export const transitionChoice = (id: number): number => id >>> 16;
 export interface MachineOptions {
   /** WARN_ON is a violation. */
   readonly strict: boolean;
+  /** Offer partial-order reduction to the search (`--no-por` turns it off). */
+  readonly partialOrder?: boolean;
   /** Countdown loops may time out at any point, not only when everything waits. */
   readonly spuriousTimeouts: boolean;
 }
@@ -48,6 +51,11 @@ export interface MachineOptions {
 export class MachineSystem implements TransitionSystem {
   readonly stateSlots: number;
   readonly vm: Vm;
+  /** Per CPU, after `expand`: 1 if it waits (spins in place, spins, or counts down), else 0. */
+  readonly waitingCpus: Uint8Array;
+  readonly reduction?: PartialOrder;
+  /** Why partial-order reduction was asked for and is not offered, or null. */
+  readonly reductionNote: string | null = null;
   /** Symmetry over cores, attached by the pipeline when the model has it (symmetry.ts). */
   symmetry?: StateSymmetry;
   /** Whether symmetry reduction is on, and why (not), for the report; null when it was not asked for. */
@@ -70,6 +78,11 @@ export class MachineSystem implements TransitionSystem {
     this.waits = new WaitDetector(this.vm);
     this.cpus = program.config.cpus;
     this.timed = new Uint8Array(this.cpus);
+    this.waitingCpus = new Uint8Array(this.cpus);
+    if (options.partialOrder === true) {
+      this.reductionNote = partialOrderUnavailable(this.cpus);
+      if (this.reductionNote === null) this.reduction = new PartialOrder(this);
+    }
   }
 
   writeInitialState(out: Int32Array): void {
@@ -110,6 +123,7 @@ export class MachineSystem implements TransitionSystem {
       const cb = L.cpuBase0 + c * L.cpuSlots;
       const flags = s[cb + Cpu.FLAGS] as number;
       this.timed[c] = 0;
+      this.waitingCpus[c] = 0;
       if (nmiDeliverable(flags, s[cb + Cpu.MSR] as number)) {
         stuck = false;
         succ.set(s);
@@ -154,8 +168,12 @@ export class MachineSystem implements TransitionSystem {
         }
         if ((stepFlags & StepFlag.WARNING) !== 0) sink.warning(id, findingCode(vm.warning, vm.warningKey));
         if ((stepFlags & StepFlag.WRITE) === 0 && branches === 1) {
-          if (sameState(succ, s)) continue; // spinning in place: a self-loop
+          if (sameState(succ, s)) {
+            this.waitingCpus[c] = 1;
+            continue; // spinning in place: a self-loop
+          }
           const waiting = this.waits.classify(s, succ, c, vm.delayed);
+          if (waiting !== Waiting.NONE) this.waitingCpus[c] = 1;
           if (waiting === Waiting.TIMED) {
             // Counting down: only when time passes (below).
             this.timed[c] = 1;

@@ -91,15 +91,15 @@ export function tornView(s: Int32Array, d: number, f: TextSiteFields, c: number)
 }
 
 /** CPU c serializes: from now on it sees every site's current text. */
-export function serialize(p: Program, s: Int32Array, c: number, f: TextSiteFields | null, footprint: Footprint | null): void {
+export function serialize(p: Program, s: Int32Array, c: number, f: TextSiteFields | null, footprint: Footprint | null, pc: number): void {
   if (f === null) return;
   const sites = p.textSites.addresses;
   for (let k = 0; k < sites.length; k++) {
     const d = sites[k] as number;
     const stale = d + f.stale + c * TEXT_SITE_MAX;
     if (footprint !== null) {
-      footprint.add(c, d + f.bytes, TEXT_SITE_MAX, false);
-      footprint.add(c, stale, TEXT_SITE_MAX, true);
+      footprint.add(c, pc, d + f.bytes, TEXT_SITE_MAX, false);
+      footprint.add(c, pc, stale, TEXT_SITE_MAX, true);
     }
     for (let i = 0; i < TEXT_SITE_MAX; i++) s[stale + i] = s[d + f.bytes + i] as number;
   }

@@ -210,7 +210,7 @@ export class Vm {
             const addr = code[pc + 2] as number;
             if (addr < this.roBase || addr >= this.roEnd) {
               this.flags |= StepFlag.READ;
-              if (this.footprint !== null) this.footprint.add(c, addr, widthSlots(code[pc + 1] as number), false);
+              if (this.footprint !== null) this.footprint.add(c, pc, addr, widthSlots(code[pc + 1] as number), false);
             }
             ops[sp++] = loadNumber(s, addr, code[pc + 1] as number);
             pc += 3;
@@ -219,7 +219,7 @@ export class Vm {
           case Op.STOREG: {
             const w = code[pc + 1] as number;
             this.flags |= StepFlag.WRITE;
-            if (this.footprint !== null) this.footprint.add(c, code[pc + 2] as number, widthSlots(w), true);
+            if (this.footprint !== null) this.footprint.add(c, pc, code[pc + 2] as number, widthSlots(w), true);
             storeNumber(s, code[pc + 2] as number, w, normalize(ops[--sp] as number, w));
             pc += 3;
             break;
@@ -238,7 +238,7 @@ export class Vm {
             if (!this.checkAddress(addr, widthSlots(w & 0xf), pc)) return this.stop(pc, fp);
             if ((w & PRIVATE_ACCESS) === 0 && (addr < this.roBase || addr >= this.roEnd)) {
               this.flags |= StepFlag.READ;
-              if (this.footprint !== null) this.footprint.add(c, addr, widthSlots(w & 0xf), false);
+              if (this.footprint !== null) this.footprint.add(c, pc, addr, widthSlots(w & 0xf), false);
             }
             ops[sp - 1] = loadNumber(s, addr, w & 0xf);
             pc += 2;
@@ -251,7 +251,7 @@ export class Vm {
             if (!this.checkAddress(addr, widthSlots(w & 0xf), pc)) return this.stop(pc, fp);
             if ((w & PRIVATE_ACCESS) === 0) {
               this.flags |= StepFlag.WRITE;
-              if (this.footprint !== null) this.footprint.add(c, addr, widthSlots(w & 0xf), true);
+              if (this.footprint !== null) this.footprint.add(c, pc, addr, widthSlots(w & 0xf), true);
             }
             storeNumber(s, addr, w & 0xf, normalize(v, w & 0xf));
             pc += 2;
@@ -428,8 +428,8 @@ export class Vm {
             s.copyWithin(dst, src, src + n);
             this.flags |= StepFlag.READ | StepFlag.WRITE;
             if (this.footprint !== null) {
-              this.footprint.add(c, src, n, false);
-              this.footprint.add(c, dst, n, true);
+              this.footprint.add(c, pc, src, n, false);
+              this.footprint.add(c, pc, dst, n, true);
             }
             pc += 2;
             break;
@@ -437,18 +437,20 @@ export class Vm {
           case Op.ZERO: {
             const n = code[pc + 1] as number;
             const addr = ops[--sp] as number;
-            if (this.footprint !== null) this.footprint.add(c, addr, n, true);
+            if (this.footprint !== null) this.footprint.add(c, pc, addr, n, true);
             s.fill(0, addr, addr + n);
             pc += 2;
             break;
           }
           case Op.TASK_EXIT:
             s[cb + Cpu.FLAGS] = (s[cb + Cpu.FLAGS] as number) | CpuFlag.IDLE | CpuFlag.IF;
+            if (this.footprint !== null) this.footprint.add(c, pc, cb + Cpu.FLAGS, 1, true);
             s[cb + Cpu.PC] = this.program.entries.idlePc;
             s[cb + Cpu.FP] = 0;
             if (c === 0) s[ENV_BASE + Env.MAIN_DONE] = 1;
             return this.flags | StepFlag.WRITE;
           case Op.IRET:
+            this.pc = pc;
             this.iret(s, cb, fp);
             this.flags |= StepFlag.WRITE;
             pc = s[cb + Cpu.PC] as number;
@@ -534,13 +536,13 @@ export class Vm {
   /** Marks the step as having read shared state at [addr, addr + slots) (for builtins). */
   read(addr: number, slots: number): void {
     this.flags |= StepFlag.READ;
-    if (this.footprint !== null) this.footprint.add(this.cpu, addr, slots, false);
+    if (this.footprint !== null) this.footprint.add(this.cpu, this.pc, addr, slots, false);
   }
 
   /** Marks the step as having written shared state at [addr, addr + slots) (for builtins). */
   write(addr: number, slots: number): void {
     this.flags |= StepFlag.WRITE;
-    if (this.footprint !== null) this.footprint.add(this.cpu, addr, slots, true);
+    if (this.footprint !== null) this.footprint.add(this.cpu, this.pc, addr, slots, true);
   }
 
   /**
@@ -549,7 +551,7 @@ export class Vm {
    * already flagged): for partial-order reduction only.
    */
   touch(addr: number, slots: number, write: boolean): void {
-    if (this.footprint !== null) this.footprint.add(this.cpu, addr, slots, write);
+    if (this.footprint !== null) this.footprint.add(this.cpu, this.pc, addr, slots, write);
   }
 
   /**
@@ -559,6 +561,10 @@ export class Vm {
    */
   writeOwn(): void {
     this.flags |= StepFlag.OWN_WRITE;
+    if (this.footprint !== null) {
+      this.footprint.add(this.cpu, this.pc, this.cpuBase + Cpu.FLAGS, 1, true);
+      this.footprint.add(this.cpu, this.pc, this.cpuBase + Cpu.NEST, 1, true);
+    }
   }
 
   /** The step spends time (ndelay, udelay, mdelay, cpu_relax). Not visible to other CPUs. */
@@ -610,9 +616,13 @@ export class Vm {
     else nest -= 1 << NEST_EXC_SHIFT;
     // IRET unblocks NMIs, whatever frame it returns from (SDM 6.7.1), and serializes.
     flags &= ~CpuFlag.NMI_BLOCKED;
-    serialize(this.program, s, Math.floor((cb - this.layout.cpuBase0) / this.layout.cpuSlots), this.textSites, this.footprint);
+    serialize(this.program, s, Math.floor((cb - this.layout.cpuBase0) / this.layout.cpuSlots), this.textSites, this.footprint, this.pc);
     s[cb + Cpu.NEST] = nest;
     s[cb + Cpu.FLAGS] = flags;
+    if (this.footprint !== null) {
+      this.footprint.add(this.cpu, this.pc, cb + Cpu.FLAGS, 1, true);
+      this.footprint.add(this.cpu, this.pc, cb + Cpu.NEST, 1, true);
+    }
     s[cb + Cpu.PC] = s[fp + Frame.RET_PC] as number;
     s[cb + Cpu.FP] = s[fp + Frame.PREV_FP] as number;
     s.fill(0, fp, fp + Frame.HEADER);

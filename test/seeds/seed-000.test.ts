@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { ReportedViolation } from '../../src/report/index.js';
-import { checkModel, configFor, loadModelSource } from '../../src/pipeline.js';
+import { checkModel, configFor, loadModelSource } from '../support/built-pipeline.js';
 
 /** The repository root, from this file's place in it (test/seeds/). */
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

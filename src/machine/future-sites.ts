@@ -1,0 +1,206 @@
+/**
+ * Which statements a CPU may still execute from where it stands: the
+ * statements reachable from its program counter and from every return
+ * address on its stack, through jumps and calls, plus everything an
+ * interrupt or a new piece of work can run (the NMI and IRQ entries, every
+ * function whose address is taken: indirect calls, stopper work, handlers).
+ * Partial-order reduction asks it to forget accesses a CPU made in code it
+ * has left for good — `main` registering NMI handlers before stop_machine —
+ * which would otherwise make every later step of every CPU depend on it.
+ *
+ * A sound over-approximation: control reaches a statement only by falling
+ * through, a jump, a call (direct, or indirect to an address-taken
+ * function), a return to an address on the stack, or an asynchronous entry.
+ * Sets are bitsets over statement sites plus one extra bit, `alwaysSite`,
+ * for accesses made outside any statement (and pcs outside any function).
+ */
+import { Cpu, FN_PTR_TAG, Frame, Op, OPERANDS, TAG_MASK, type Program } from '../compile/index.js';
+
+export class FutureSites {
+  /** Words of one bitset. */
+  readonly words: number;
+  /** The bit of accesses made outside any statement: in every future. */
+  readonly alwaysSite: number;
+  private readonly program: Program;
+  /** Per pc, the function whose code holds it, or -1. */
+  private readonly fnAt: Int32Array;
+  /** Per function, [start, end) of its code. */
+  private readonly fnStart: Int32Array;
+  private readonly fnEnd: Int32Array;
+  /** Per function, every site it or its callees may run. */
+  private readonly allSites: Uint32Array[];
+  /** What may start at any time: interrupt entries, address-taken functions. */
+  private readonly asynchronous: Uint32Array;
+  /** Address-taken functions: the targets of any indirect call. */
+  private readonly addressTaken: readonly number[];
+  /** Reachable sites from a pc, computed on first use. */
+  private readonly fromPc = new Map<number, Uint32Array>();
+
+  constructor(program: Program) {
+    this.program = program;
+    this.alwaysSite = program.sites.length;
+    this.words = (program.sites.length >> 5) + 1;
+    const code = program.code;
+    const fns = program.functions;
+    this.fnAt = new Int32Array(code.length).fill(-1);
+    this.fnStart = new Int32Array(fns.length).fill(-1);
+    this.fnEnd = new Int32Array(fns.length).fill(-1);
+    const starts = fns.filter((f) => f.entry >= 0).map((f) => [f.entry, f.index] as const).sort((a, b) => a[0] - b[0]);
+    starts.forEach(([entry, index], k) => {
+      const end = k + 1 < starts.length ? (starts[k + 1] as readonly [number, number])[0] : code.length;
+      this.fnStart[index] = entry;
+      this.fnEnd[index] = end;
+      this.fnAt.fill(index, entry, end);
+    });
+    this.addressTaken = addressTakenFunctions(program);
+    // Each function's own sites, then closed over its callees until nothing changes (recursion included).
+    const own = fns.map((f) => this.sitesIn(this.fnStart[f.index] as number, this.fnEnd[f.index] as number));
+    const callees = fns.map((f) => this.calleesIn(this.fnStart[f.index] as number, this.fnEnd[f.index] as number));
+    this.allSites = own.map((bits) => bits.slice());
+    for (let changed = true; changed; ) {
+      changed = false;
+      fns.forEach((f) => {
+        const bits = this.allSites[f.index] as Uint32Array;
+        for (const g of callees[f.index] as number[]) if (orInto(bits, this.allSites[g] as Uint32Array)) changed = true;
+      });
+    }
+    this.asynchronous = this.bitset();
+    setBit(this.asynchronous, this.alwaysSite);
+    const entries = [program.entries.nmiEntry, program.entries.irqEntry, ...this.addressTaken];
+    for (const f of entries) if (f >= 0 && f < fns.length) orInto(this.asynchronous, this.allSites[f] as Uint32Array);
+  }
+
+  /** A fresh, empty bitset. */
+  bitset(): Uint32Array {
+    return new Uint32Array(this.words);
+  }
+
+  /** The statement site of an access at `pc` (`alwaysSite` outside statements). */
+  siteOf(pc: number): number {
+    const site = pc >= 0 ? (this.program.pcSite[pc] ?? -1) : -1;
+    return site >= 0 ? site : this.alwaysSite;
+  }
+
+  /** Writes into `out` the sites CPU `c` of `s` may still execute. */
+  write(s: Int32Array, c: number, out: Uint32Array): void {
+    out.set(this.asynchronous);
+    const L = this.program.layout;
+    const cb = L.cpuBase0 + c * L.cpuSlots;
+    orInto(out, this.reachableFrom(s[cb + Cpu.PC] as number));
+    // Every frame returns to the pc its header holds (an interrupt frame: the interrupted pc).
+    let fp = s[cb + Cpu.FP] as number;
+    for (let depth = 0; fp > 0 && depth < L.cpuSlots; depth++) {
+      orInto(out, this.reachableFrom(s[fp + Frame.RET_PC] as number));
+      fp = s[fp + Frame.PREV_FP] as number;
+    }
+  }
+
+  /** Sites reachable from `pc` inside its function, and everything its reachable calls may run. */
+  private reachableFrom(pc: number): Uint32Array {
+    let bits = this.fromPc.get(pc);
+    if (bits !== undefined) return bits;
+    bits = this.bitset();
+    const fn = pc >= 0 && pc < this.fnAt.length ? (this.fnAt[pc] as number) : -1;
+    if (fn < 0) {
+      // The idle loop, task exit, IRET stub: what follows is an entry or a frame below, both counted elsewhere.
+      setBit(bits, this.alwaysSite);
+    } else {
+      const code = this.program.code;
+      const start = this.fnStart[fn] as number;
+      const end = this.fnEnd[fn] as number;
+      const seen = new Uint8Array(end - start);
+      const work = [pc];
+      while (work.length > 0) {
+        const at = work.pop() as number;
+        if (at < start || at >= end || seen[at - start] === 1) continue;
+        seen[at - start] = 1;
+        setBit(bits, this.siteOf(at));
+        const op = code[at] as number;
+        const next = at + 1 + (OPERANDS[op] ?? 0);
+        switch (op) {
+          case Op.JMP:
+            work.push(code[at + 1] as number);
+            break;
+          case Op.JZ:
+          case Op.JNZ:
+            work.push(code[at + 1] as number, next);
+            break;
+          case Op.RET:
+          case Op.IRET:
+          case Op.TASK_EXIT:
+          case Op.IDLE:
+          case Op.FAULT:
+            break;
+          case Op.CALL:
+            orInto(bits, this.allSites[code[at + 1] as number] as Uint32Array);
+            work.push(next);
+            break;
+          case Op.CALLI:
+            for (const g of this.addressTaken) orInto(bits, this.allSites[g] as Uint32Array);
+            work.push(next);
+            break;
+          default:
+            work.push(next);
+        }
+      }
+    }
+    this.fromPc.set(pc, bits);
+    return bits;
+  }
+
+  private sitesIn(start: number, end: number): Uint32Array {
+    const bits = this.bitset();
+    if (start < 0) return bits;
+    for (let pc = start; pc < end; pc++) setBit(bits, this.siteOf(pc));
+    return bits;
+  }
+
+  private calleesIn(start: number, end: number): number[] {
+    const out: number[] = [];
+    if (start < 0) return out;
+    const code = this.program.code;
+    for (let pc = start; pc < end; pc += 1 + (OPERANDS[code[pc] as number] ?? 0)) {
+      const op = code[pc] as number;
+      if (op === Op.CALL) out.push(code[pc + 1] as number);
+      else if (op === Op.CALLI) out.push(...this.addressTaken);
+    }
+    return out;
+  }
+}
+
+/** Functions whose address the program takes: in code constants or in initialized globals. */
+function addressTakenFunctions(p: Program): number[] {
+  const taken = new Set<number>();
+  const consider = (v: number): void => {
+    if (Number.isInteger(v) && (v & FN_PTR_TAG) !== 0 && (v & TAG_MASK) < p.functions.length) taken.add(v & TAG_MASK);
+  };
+  const code = p.code;
+  for (let pc = 0; pc < code.length; pc += 1 + (OPERANDS[code[pc] as number] ?? 0)) {
+    if ((code[pc] as number) === Op.CONST) consider(code[pc + 1] as number);
+  }
+  for (const v of p.constants) consider(v);
+  for (const v of p.initialGlobals) consider(v);
+  return [...taken];
+}
+
+function setBit(bits: Uint32Array, i: number): void {
+  bits[i >> 5] = (bits[i >> 5] as number) | (1 << (i & 31));
+}
+
+/** ORs `from` into `into`; returns whether `into` changed. */
+function orInto(into: Uint32Array, from: Uint32Array): boolean {
+  let changed = false;
+  for (let i = 0; i < into.length; i++) {
+    const v = ((into[i] as number) | (from[i] as number)) >>> 0;
+    if (v !== into[i]) {
+      into[i] = v;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/** Whether bit `i` is set. */
+export function hasBit(bits: Uint32Array, i: number): boolean {
+  return (((bits[i >> 5] as number) >>> (i & 31)) & 1) !== 0;
+}
