@@ -108,6 +108,49 @@ export class Emitter {
     this.depth = depth;
   }
 
+  /**
+   * Inserts code before instructions of `code[from, pc)`: `inserts` maps an
+   * instruction's pc to the words to run before it. Jumps to that pc run
+   * them too; jump targets in the range move with their instructions, so
+   * the range must hold whole functions. An inserted word belongs to the
+   * statement of the instruction it precedes. Stack-neutral code only.
+   */
+  insertBefore(from: number, inserts: ReadonlyMap<number, readonly number[]>): void {
+    const end = this.length;
+    const moved = new Map<number, number>();
+    const code: number[] = [];
+    const sites: number[] = [];
+    for (let pc = from; pc < end; ) {
+      moved.set(pc, from + code.length);
+      const site = this.pcSite[pc] as number;
+      for (const w of inserts.get(pc) ?? []) {
+        code.push(w);
+        sites.push(site);
+      }
+      const n = 1 + (OPERANDS[this.code[pc] as number] ?? 0);
+      for (let k = 0; k < n; k++) {
+        code.push(this.code[pc + k] as number);
+        sites.push(this.pcSite[pc + k] as number);
+      }
+      pc += n;
+    }
+    moved.set(end, from + code.length);
+    for (let i = 0; i < code.length; ) {
+      const op = code[i] as number;
+      if (op === Op.JMP || op === Op.JZ || op === Op.JNZ) {
+        const target = moved.get(code[i + 1] as number);
+        if (target === undefined) throw new Error(`irqcheck bug: a jump to ${code[i + 1]} outside the code being moved`);
+        code[i + 1] = target;
+      }
+      i += 1 + (OPERANDS[op] ?? 0);
+    }
+    this.length = from;
+    this.reserve(code.length);
+    this.code.set(code, from);
+    this.pcSite.set(sites, from);
+    this.length = from + code.length;
+  }
+
   private push(value: number): void {
     this.code[this.length] = value;
     this.pcSite[this.length++] = this.site;

@@ -10,6 +10,7 @@ import { walkAst } from './ast-walk.js';
 import { ExprCompiler, type UnitServices, widthOf } from './expr.js';
 import { flattenInit } from './initializer.js';
 import { Frame } from './layout.js';
+import { zeroDeadLocals, type FrameVariable } from './liveness.js';
 import { Op, OPERANDS, StmtFlag } from './opcodes.js';
 import type { VariableInfo } from './program.js';
 import type { FunctionSym, GlobalSym } from './scope.js';
@@ -47,6 +48,8 @@ export class FunctionCompiler {
   private nextOffset: number = Frame.HEADER;
   private readonly locals: VariableInfo[] = [];
   private readonly params: VariableInfo[] = [];
+  /** Every local and parameter, for the dead-variable reduction. */
+  private readonly frameVariables: FrameVariable[] = [];
   private readonly loops: Loop[] = [];
   private readonly switches: SwitchCases[] = [];
   private readonly gotoLabels = new Map<string, Label>();
@@ -81,7 +84,7 @@ export class FunctionCompiler {
         this.nextOffset += slotsOf(type);
         return;
       }
-      const v = this.allocate(p.name, type, p.loc);
+      const v = this.allocate(p.name, type, p.loc, true);
       this.params.push(v);
     });
     this.statement(this.def.body);
@@ -92,13 +95,14 @@ export class FunctionCompiler {
     for (const [name, label] of this.gotoLabels) {
       if (label.pc < 0) throw new ModelError('undefined-label', `label '${name}' is used but not defined`, this.gotoUses.get(name) ?? this.def.loc, `define it: ${name}: ...`);
     }
+    zeroDeadLocals(e, entry, this.frameVariables);
     const end = e.pc;
     const spillOffset = this.nextOffset;
     const maxSpill = maxSpillIn(e, entry, end);
     return { entry, end, params: this.params, locals: this.locals, frameSlots: spillOffset + 2 * maxSpill, spillOffset };
   }
 
-  private allocate(name: string, type: CType, loc: SourceLoc): VariableInfo {
+  private allocate(name: string, type: CType, loc: SourceLoc, param = false): VariableInfo {
     if (type.kind === 'void') throw new ModelError('void-variable', `variable '${name}' is declared void`, loc, 'give it a type such as int', name.length);
     const taken = this.taken.has(name) || (type.kind === 'array' && this.taken.has(`[]${name}`));
     const info: VariableInfo = {
@@ -110,6 +114,7 @@ export class FunctionCompiler {
     };
     this.nextOffset += info.slots;
     this.locals.push(info);
+    this.frameVariables.push({ offset: info.offset, slots: info.slots, param, taken });
     this.unit.scope.defineLocal({ kind: 'local', name, type, offset: info.offset, taken });
     return info;
   }

@@ -78,6 +78,8 @@ export const Op = {
   FAULT: 34,
   /** slots — pop addr, push addr (checks that `slots` slots at addr are valid memory). */
   CHKPTR: 35,
+  /** offset slots — zero frame slots [offset, offset + slots) of locals that are dead here (invisible; see liveness.ts). */
+  ZEROL: 36,
 } as const;
 
 export type Opcode = (typeof Op)[keyof typeof Op];
@@ -121,6 +123,7 @@ export const OPERANDS: readonly number[] = (() => {
   n[Op.IRET] = 0;
   n[Op.FAULT] = 2;
   n[Op.CHKPTR] = 1;
+  n[Op.ZEROL] = 2;
   return n;
 })();
 

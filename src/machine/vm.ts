@@ -466,6 +466,10 @@ export class Vm {
           case Op.NOP:
             pc += 1;
             break;
+          case Op.ZEROL:
+            for (let i = fp + (code[pc + 1] as number), to = i + (code[pc + 2] as number); i < to; i++) s[i] = 0;
+            pc += 3;
+            break;
           default:
             throw new Error(`irqcheck bug: bad opcode ${op} at pc ${pc}`);
         }
