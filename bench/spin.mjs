@@ -16,10 +16,11 @@
  * lost states (0.17% at 9 million), which irqcheck's 64-bit fingerprints
  * would not. pan stops at the first error, as irqcheck does.
  *
- * Twin checking (`sameStates`): spin -o1 -o3 -DIRQCHECK_LOCALS and gcc
- * -DNOREDUCE turn every reduction and optimisation off and keep the dead
- * locals irqcheck keeps, so that a faithful twin stores exactly as many
- * states as irqcheck explores.
+ * Twin checking (`sameStates`): spin -o3 and gcc -DNOREDUCE turn statement
+ * merging and partial-order reduction off and keep SPIN's dataflow
+ * optimisation (dead locals reset), which irqcheck's dead-variable
+ * reduction matches, so that a faithful twin stores exactly as many states
+ * as irqcheck explores.
  *
  * Every run works in its own temporary directory (pan.c, pan, the trail),
  * removed afterwards. Nothing here is a test: no timing is asserted.
@@ -66,7 +67,7 @@ export function hashBits(states) {
 /** The flags a run uses; `sameStates` selects the twin-checking run. */
 export function spinFlags({ cpus, nmis, smt, sameStates }) {
   const memlimMb = Math.floor((totalmem() / 2 ** 20) * MEMORY_SHARE);
-  const spin = [`-DCPUS=${cpus}`, `-DNMIS=${nmis}`, `-DSMT=${smt}`, ...(sameStates ? ['-DIRQCHECK_LOCALS', '-o1', '-o3'] : []), '-a'];
+  const spin = [`-DCPUS=${cpus}`, `-DNMIS=${nmis}`, `-DSMT=${smt}`, ...(sameStates ? ['-o3'] : []), '-a'];
   const gcc = ['-O2', '-DSAFETY', '-DNOBOUNDCHECK', `-DVECTORSZ=${VECTOR_BYTES}`, `-DMEMLIM=${memlimMb}`, ...(sameStates ? ['-DNOREDUCE'] : []), '-o', 'pan', 'pan.c'];
   return { spin, gcc };
 }

@@ -42,18 +42,17 @@
  *    never finish (irqcheck: timeout, since every wait here counts down).
  *
  * Steps. One transition per irqcheck step, the same branches folded into
- * the same steps: with -DIRQCHECK_LOCALS, spin -o1 -o3 and gcc -DNOREDUCE
- * the twin has exactly irqcheck's states (1,297 at CPUS=2 NMIS=0; 549,069
- * at CPUS=4 NMIS=0; 119,484 at CPUS=2 NMIS=2 explored to the end, pan -c0,
- * past the violations). The benchmark runs it with SPIN's defaults:
- * optimisations and partial-order reduction on.
+ * the same steps, locals live where irqcheck's are (both zero dead locals):
+ * with spin -o3 and gcc -DNOREDUCE the twin has exactly irqcheck's states
+ * (940 at CPUS=2 NMIS=0; 283,286 at CPUS=4 NMIS=0), SPIN's dataflow
+ * optimisation on or off (-o1). The benchmark runs it with SPIN's
+ * defaults: optimisations and partial-order reduction on.
  *
  * Where it differs from irqcheck (see xen-sibling-nmi.pml for the details):
  * countdowns are blocking waits and their one-second timeouts (panic) are
  * not modelled, running out being a stuck state in both; a stuck state with
  * external NMIs left is only SPIN's invalid end state once they have
- * arrived; a countdown's dead `timeout` local is kept only with
- * -DIRQCHECK_LOCALS; IF, MSR values and the return codes are not modelled.
+ * arrived; IF, MSR values and the return codes are not modelled.
  */
 
 #ifndef CPUS
@@ -104,13 +103,8 @@ byte nmis_left = NMIS;
 /* A wait loop: the first read passes, or the CPU waits in the loop body until it would. */
 #define WAIT(cond) if :: (cond) :: else -> (cond) fi
 
-/* A countdown; with -DIRQCHECK_LOCALS its decremented timeout is kept in `waited`. */
-#ifdef IRQCHECK_LOCALS
-#define COUNTED(waited) waited = 1
-#else
-#define COUNTED(waited) skip
-#endif
-#define COUNTDOWN(cond, waited) if :: (cond) :: else -> d_step { (cond) -> COUNTED(waited) } fi
+/* A countdown waits the same way: its timeout is dead after the loop, and irqcheck zeroes dead locals. */
+#define COUNTDOWN(cond) WAIT(cond)
 
 /* ---- the kernel: the NMI handler list, stop_machine ---- */
 
@@ -132,21 +126,20 @@ bit nmi_work_done[CPUS];
 
 /*
  * reload_late_cb() from its call in multi_cpu_stop() to the ack after it.
- * wfc: wait_for_cpus()'s timeout was decremented; cb: reload_late_cb()'s.
  */
 inline reload_late_cb_and_ack(c) {
 	skip;                               /* the call */
 	late_cpus_in++;                     /* wait_for_cpus(&late_cpus_in, NSEC_PER_SEC) */
-	COUNTDOWN(late_cpus_in >= CPUS, wfc);
-	d_step { wfc = 0; pend_model[c] = 1 };   /* apic->send_IPI_self(NMI_VECTOR) */
-	COUNTDOWN(nmi_work_done[c], cb);
+	COUNTDOWN(late_cpus_in >= CPUS);
+	pend_model[c] = 1;                  /* apic->send_IPI_self(NMI_VECTOR) */
+	COUNTDOWN(nmi_work_done[c]);
 	late_cpus_out++;                    /* wait_for_cpus(&late_cpus_out, NSEC_PER_SEC) */
-	COUNTDOWN(late_cpus_out >= CPUS, wfc);
+	COUNTDOWN(late_cpus_out >= CPUS);
 	if
-	:: d_step { IS_PRIMARY(c) -> wfc = 0; cb = 0; sm_ack++ }  /* returns 0, acks */
-	:: d_step { !IS_PRIMARY(c) -> wfc = 0; UCODE_BEGIN(c) };  /* apply_microcode_local(): the revision read */
+	:: d_step { IS_PRIMARY(c) -> sm_ack++ }            /* returns 0, acks */
+	:: d_step { !IS_PRIMARY(c) -> UCODE_BEGIN(c) };    /* apply_microcode_local(): the revision read */
 		UCODE_END(c);
-		d_step { cb = 0; sm_ack++ }
+		sm_ack++
 	fi
 }
 
@@ -164,7 +157,6 @@ inline multi_cpu_stop(c) {
 active proctype Cpu0() provided (innmi[0] == 0)
 {
 	byte i;
-	bit wfc, cb;
 	nregistered = 1;                    /* register_nmi_handler(NMI_LOCAL, perf_nmi, 0, "PMI") */
 	late_cpus_in = 0;
 	late_cpus_out = 0;
@@ -200,7 +192,6 @@ active proctype Cpu0() provided (innmi[0] == 0)
 
 active [CPUS - 1] proctype Cpu() provided (innmi[_pid] == 0)
 {
-	bit wfc, cb;
 end_idle:
 	d_step { sm_work[_pid] -> sm_work[_pid] = 0 };    /* wakes: the stopper thread */
 	multi_cpu_stop(_pid)
@@ -211,14 +202,14 @@ end_idle:
 #define IRET_BODY \
 	assert(handled || !from_model);     /* unknown NMI */ \
 	innmi[NC] = 0; nmis_in_flight--; handled = 0; from_model = 0; n = 0
-#define IRET d_step { IRET_BODY }
+/* After the last handler the loop tests i < n once more: n is live until then, as in irqcheck. */
+#define IRET d_step { n > 0 -> IRET_BODY }
 
 active [CPUS] proctype Nmi()
 {
 	bit from_model;     /* only NMIs the model sent were pending */
 	bit handled;        /* a handler returned NMI_HANDLED */
 	byte n;             /* the handler list as the entry found it */
-	bit wfc;            /* wait_for_cpus()'s timeout was decremented */
 end_idle:
 	if
 	:: d_step { (pend_model[NC] || pend_ext[NC]) && msr[NC] == MSR_NONE ->
@@ -240,15 +231,15 @@ end_idle:
 				handled = 1             /* returns NMI_HANDLED; calls perf_nmi() */
 			:: !nmi_work_done[NC] ->
 				nmi_cpus_in++;          /* wait_for_cpus(&nmi_cpus_in, NSEC_PER_SEC) */
-				COUNTDOWN(nmi_cpus_in >= CPUS, wfc);
+				COUNTDOWN(nmi_cpus_in >= CPUS);
 				if
-				:: d_step { IS_PRIMARY(NC) -> wfc = 0; UCODE_BEGIN(NC) };   /* apply_microcode_local() */
+				:: d_step { IS_PRIMARY(NC) -> UCODE_BEGIN(NC) };   /* apply_microcode_local() */
 					UCODE_END(NC);
 					nmi_cpus_out++      /* wait_for_cpus(&nmi_cpus_out, NSEC_PER_SEC) */
-				:: d_step { !IS_PRIMARY(NC) -> wfc = 0; nmi_cpus_out++ }
+				:: d_step { !IS_PRIMARY(NC) -> nmi_cpus_out++ }
 				fi;
-				COUNTDOWN(nmi_cpus_out >= CPUS, wfc);
-				d_step { wfc = 0; nmi_work_done[NC] = 1 };
+				COUNTDOWN(nmi_cpus_out >= CPUS);
+				nmi_work_done[NC] = 1;
 				handled = 1             /* returns NMI_HANDLED; calls perf_nmi() */
 			fi
 		fi

@@ -45,12 +45,12 @@
  *    same state predicate; devices with raises left do not count as
  *    progress in either.
  *
- * Steps. One transition per irqcheck step: with spin -o1 -o3 and gcc
+ * Steps. One transition per irqcheck step: with spin -o3 and gcc
  * -DNOREDUCE the twin has exactly irqcheck's states (6,658 at CPUS=2 and
- * CPUS=3 without NMIs, 39,948 at CPUS=2 NMIS=1, 53,264 at CPUS=3 NMIS=1);
- * there are no countdowns, so -DIRQCHECK_LOCALS changes nothing. The
- * benchmark runs it with SPIN's defaults: optimisations and partial-order
- * reduction on.
+ * CPUS=3 without NMIs, 39,948 at CPUS=2 NMIS=1, 53,264 at CPUS=3 NMIS=1),
+ * SPIN's dataflow optimisation on or off (-o1): no local here dies holding
+ * a value that tells states apart. The benchmark runs it with SPIN's
+ * defaults: optimisations and partial-order reduction on.
  *
  * Where it differs from irqcheck: only two vectors and two destinations
  * exist (irqcheck keeps 256-bit IRR/ISR and full message words); the

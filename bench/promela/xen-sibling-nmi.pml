@@ -41,12 +41,15 @@
  *
  * Steps. One transition per irqcheck step (a statement that touches shared
  * memory, an MSR begin or end, an NMI taken, an IRET, a wake), with the same
- * branches folded into the same steps. With -DIRQCHECK_LOCALS, verified
- * without reductions and without SPIN's own optimisations
- * (spin -o1 -o3, gcc -DNOREDUCE), the twin has exactly irqcheck's states
- * (278, 4,117 and 22,870 at CPUS=2 with 0, 1, 2 NMIs; 53,534 at CPUS=4).
- * The benchmark runs it as a SPIN user would: default optimisations and
- * partial-order reduction on, IRQCHECK_LOCALS off.
+ * branches folded into the same steps, and locals live where irqcheck's are
+ * (both zero dead locals: irqcheck at every statement boundary, SPIN by its
+ * dataflow optimisation). Verified without reductions
+ * (spin -o3, gcc -DNOREDUCE: no statement merging, no partial-order
+ * reduction), the twin has exactly irqcheck's states (222, 3,337 and
+ * 18,862 at CPUS=2 with 0, 1, 2 NMIs; 31,022 and 794,958 at CPUS=4 with 0
+ * and 1), with SPIN's dataflow optimisation on or off (-o1). The benchmark
+ * runs it as a SPIN user would: default optimisations and partial-order
+ * reduction on.
  *
  * Where it differs from irqcheck:
  *  - Time. irqcheck's countdown loops (the primary's and the sibling's
@@ -59,11 +62,6 @@
  *    even with external NMIs left to arrive; SPIN only when nothing at all
  *    can move, so a stuck state with NMIs left is reported once they have
  *    arrived (same verdict, longer trace).
- *  - Dead locals. irqcheck keeps a countdown's decremented `timeout` until
- *    its function returns, so a state after a wait that went round the loop
- *    differs from one where the first read passed; the twin keeps that bit
- *    only with -DIRQCHECK_LOCALS. SPIN also resets dead locals by default
- *    (-o1 turns that off) where irqcheck keeps a frame until it returns.
  *  - Not modelled: IF (nothing here is a maskable interrupt), MSR values
  *    (perf reads 0, as in irqcheck), stop_machine's return value (always 0).
  */
@@ -123,13 +121,12 @@ byte nmis_left = NMIS;
  */
 #define WAIT(cond) if :: (cond) :: else -> (cond) fi
 
-/* A countdown (..., ndelay(SPINUNIT); timeout -= SPINUNIT;): with -DIRQCHECK_LOCALS its `waited` bit is kept. */
-#ifdef IRQCHECK_LOCALS
-#define COUNTED(waited) waited = 1
-#else
-#define COUNTED(waited) skip
-#endif
-#define COUNTDOWN(cond, waited) if :: (cond) :: else -> d_step { (cond) -> COUNTED(waited) } fi
+/*
+ * A countdown (..., ndelay(SPINUNIT); timeout -= SPINUNIT;) waits the same
+ * way: its `timeout` is dead once the loop is left, and irqcheck zeroes dead
+ * locals, so whether the CPU went round the loop is not remembered after it.
+ */
+#define COUNTDOWN(cond) WAIT(cond)
 
 /* ---- the kernel: the NMI handler list, stop_machine ---- */
 
@@ -154,20 +151,20 @@ inline do_microcode_update_and_ack(c) {
 	if                                  /* the call step picks the thread's path */
 	:: IS_PRIMARY(c) ->
 		/* primary_thread_work() */
-		COUNTDOWN(hold[SIBLING(c)] == HOLD_IN_NMI, waited);
+		COUNTDOWN(hold[SIBLING(c)] == HOLD_IN_NMI);
 		d_step { UCODE_BEGIN(c) };
 		UCODE_END(c);
 		hold[SIBLING(c)] = HOLD_RELEASED;
-		waited = 0;                     /* return err == UCODE_ERROR ? -EIO : 0 */
+		skip;                           /* return err == UCODE_ERROR ? -EIO : 0 */
 		sm_ack++
 	:: else ->
 		/* secondary_thread_work() */
 		hold[c] = HOLD_NMI_SENT;
 		pend_model[c] = 1;              /* apic->send_IPI_self(NMI_VECTOR) */
-		COUNTDOWN(hold[c] == HOLD_RELEASED, waited);
+		COUNTDOWN(hold[c] == HOLD_RELEASED);
 		d_step { UCODE_BEGIN(c) };      /* the revision read */
 		UCODE_END(c);
-		d_step { waited = 0; sm_ack++ } /* return 0, and the ack */
+		sm_ack++                        /* return 0, and the ack */
 	fi
 }
 
@@ -186,7 +183,6 @@ inline multi_cpu_stop(c) {
 active proctype Cpu0() provided (innmi[0] == 0)
 {
 	byte i;
-	bit waited;                         /* a countdown's timeout was decremented */
 	nregistered = 1;                    /* register_nmi_handler(NMI_LOCAL, perf_nmi, 0, "PMI") */
 	nregistered = 2;                    /* register_nmi_handler(NMI_LOCAL, ucode_nmi_cb, NMI_FLAG_FIRST, ...) */
 	d_step {                            /* stop_machine(): queue the stopper on the other CPUs */
@@ -208,7 +204,6 @@ active proctype Cpu0() provided (innmi[0] == 0)
 /* CPUs 1..CPUS-1: idle until the stopper is queued, idle again after it. */
 active [CPUS - 1] proctype Cpu() provided (innmi[_pid] == 0)
 {
-	bit waited;
 end_idle:
 	d_step { sm_work[_pid] -> sm_work[_pid] = 0 };    /* wakes: the stopper thread */
 	multi_cpu_stop(_pid)
@@ -220,7 +215,8 @@ end_idle:
 #define IRET_BODY \
 	assert(handled || !from_model);     /* unknown NMI */ \
 	innmi[NC] = 0; handled = 0; from_model = 0; n = 0; r = 0
-#define IRET d_step { IRET_BODY }
+/* After the last handler the loop tests i < n once more: n is live until then, as in irqcheck. */
+#define IRET d_step { n > 0 -> IRET_BODY }
 
 active [CPUS] proctype Nmi()
 {
@@ -228,7 +224,6 @@ active [CPUS] proctype Nmi()
 	bit handled;        /* a handler returned NMI_HANDLED */
 	byte n;             /* the handler list as the entry found it */
 	byte r;             /* the value ucode_nmi_cb()'s cmpxchg found */
-	bit waited;
 end_idle:
 	if
 	:: d_step { (pend_model[NC] || pend_ext[NC]) && msr[NC] == MSR_NONE ->
@@ -252,11 +247,13 @@ end_idle:
 		if
 		:: d_step { r != HOLD_NMI_SENT ->          /* returns at once; calls perf_nmi() */
 			handled = (r == HOLD_RELEASED); r = 0 }
-		:: r == HOLD_NMI_SENT && hold[NC] != HOLD_IN_NMI ->      /* released before the first read */
-			d_step { handled = 1; r = 0 }             /* returns NMI_HANDLED; calls perf_nmi() */
+		:: r == HOLD_NMI_SENT && hold[NC] != HOLD_IN_NMI -> goto released      /* released before the first read */
 		:: r == HOLD_NMI_SENT && hold[NC] == HOLD_IN_NMI ->      /* held until released */
-			d_step { hold[NC] != HOLD_IN_NMI -> COUNTED(waited) };
-			d_step { handled = 1; r = 0; waited = 0 }
+			(hold[NC] != HOLD_IN_NMI);
+			/* Both ways out of the hold loop meet: its timeout is dead (zeroed). */
+released:		if                                  /* (a jump may not enter a d_step) */
+			:: d_step { handled = 1; r = 0 }    /* returns NMI_HANDLED; calls perf_nmi() */
+			fi
 		fi
 	fi;
 	d_step { MSR_READ_BEGIN(NC) };      /* perf_nmi(): rdmsrl(MSR_CORE_PERF_GLOBAL_STATUS) */
