@@ -722,13 +722,18 @@ static int __irqcheck_heap_used[__IRQCHECK_HEAP_OBJECTS];
 static int (*__irqcheck_sm_fn)(void *);
 static void *__irqcheck_sm_data;
 static const struct cpumask *__irqcheck_sm_cpus;
-static atomic_t __irqcheck_sm_ack;
+/*
+ * The acks of states 1 (PREPARE), 2 (DISABLE_IRQ) and 3 (RUN), one counter
+ * each: a CPU that leaves a state's wait reads a counter no CPU writes any
+ * more, which keeps it independent of the others' later acks.
+ */
+static atomic_t __irqcheck_sm_ack[4];
 static atomic_t __irqcheck_sm_done;
 static int __irqcheck_sm_ret;
 
 static void __irqcheck_sm_wait(int stage)
 {
-	while (atomic_read(&__irqcheck_sm_ack) < stage * num_online_cpus())
+	while (atomic_read(&__irqcheck_sm_ack[stage]) < num_online_cpus())
 		cpu_relax();
 }
 
@@ -744,14 +749,14 @@ static int __irqcheck_sm_ack_prepare(int cpu)
 		is_active = cpumask_test_cpu(cpu, __irqcheck_sm_cpus);
 	else
 		is_active = cpu == cpumask_first(cpu_online_mask);
-	atomic_inc(&__irqcheck_sm_ack);
+	atomic_inc(&__irqcheck_sm_ack[1]);
 	return is_active;
 }
 
 static void __irqcheck_sm_ack_disable_irq(void)
 {
 	local_irq_disable();
-	atomic_inc(&__irqcheck_sm_ack);
+	atomic_inc(&__irqcheck_sm_ack[2]);
 }
 
 static void __irqcheck_sm_exit(unsigned long flags)
@@ -775,7 +780,7 @@ static void __irqcheck_multi_cpu_stop(void)
 		err = __irqcheck_sm_fn(__irqcheck_sm_data);
 	if (err)
 		__irqcheck_sm_ret = err;
-	atomic_inc(&__irqcheck_sm_ack);
+	atomic_inc(&__irqcheck_sm_ack[3]);
 	__irqcheck_sm_wait(3);
 	__irqcheck_sm_exit(flags);
 }
@@ -788,7 +793,9 @@ static void __irqcheck_sm_setup(int (*fn)(void *), void *data, const struct cpum
 	__irqcheck_sm_data = data;
 	__irqcheck_sm_cpus = cpus;
 	__irqcheck_sm_ret = 0;
-	atomic_set(&__irqcheck_sm_ack, 0);
+	atomic_set(&__irqcheck_sm_ack[1], 0);
+	atomic_set(&__irqcheck_sm_ack[2], 0);
+	atomic_set(&__irqcheck_sm_ack[3], 0);
 	atomic_set(&__irqcheck_sm_done, 0);
 	for_each_online_cpu(cpu)
 		if (cpu != self)

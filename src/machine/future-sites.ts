@@ -1,20 +1,24 @@
 /**
  * Which statements a CPU may still execute from where it stands: the
  * statements reachable from its program counter and from every return
- * address on its stack, through jumps and calls, plus everything an
- * interrupt or a new piece of work can run (the NMI and IRQ entries, every
- * function whose address is taken: indirect calls, stopper work, handlers).
+ * address on its stack, through jumps and calls (an indirect call reaches
+ * the address-taken functions of its arity), plus what an interrupt can run
+ * (the NMI and IRQ entries), the work it was woken for, and — while some CPU
+ * can still reach a call that wakes CPUs — any function that may be work.
  * Partial-order reduction asks it to forget accesses a CPU made in code it
  * has left for good — `main` registering NMI handlers before stop_machine —
  * which would otherwise make every later step of every CPU depend on it.
  *
  * A sound over-approximation: control reaches a statement only by falling
- * through, a jump, a call (direct, or indirect to an address-taken
- * function), a return to an address on the stack, or an asynchronous entry.
+ * through, a jump, a call (direct, or indirect to an address-taken function
+ * of the arity of the call: C calls through a pointer of the function's
+ * type), a return to an address on the stack, an interrupt entry, or the
+ * start of work an idle CPU was woken for (only what is already queued, or
+ * what a wake call some CPU can still reach may queue).
  * Sets are bitsets over statement sites plus one extra bit, `alwaysSite`,
  * for accesses made outside any statement (and pcs outside any function).
  */
-import { Cpu, FN_PTR_TAG, Frame, Op, OPERANDS, TAG_MASK, type Program } from '../compile/index.js';
+import { builtinId, Cpu, FN_PTR_TAG, Frame, Op, OPERANDS, TAG_MASK, type Program } from '../compile/index.js';
 
 export class FutureSites {
   /** Words of one bitset. */
@@ -29,12 +33,17 @@ export class FutureSites {
   private readonly fnEnd: Int32Array;
   /** Per function, every site it or its callees may run. */
   private readonly allSites: Uint32Array[];
-  /** What may start at any time: interrupt entries, address-taken functions. */
+  /** What may start at any time: the interrupt entries. */
   private readonly asynchronous: Uint32Array;
-  /** Address-taken functions: the targets of any indirect call. */
+  /** What work a wake-up may start: every address-taken function. */
+  private readonly anyWork: Uint32Array;
+  /** The sites that wake a CPU (call `__irqcheck_wake`). */
+  private readonly wakeSites: Uint32Array;
+  /** Address-taken functions: the targets of indirect calls, by arity. */
   private readonly addressTaken: readonly number[];
-  /** Reachable sites from a pc, computed on first use. */
-  private readonly fromPc = new Map<number, Uint32Array>();
+  private readonly addressTakenByArity = new Map<number, number[]>();
+  /** Reachable sites from a pc (the last entry: pcs outside the code), computed on first use. */
+  private readonly fromPc: (Uint32Array | undefined)[];
 
   constructor(program: Program) {
     this.program = program;
@@ -43,6 +52,7 @@ export class FutureSites {
     const code = program.code;
     const fns = program.functions;
     this.fnAt = new Int32Array(code.length).fill(-1);
+    this.fromPc = new Array<Uint32Array | undefined>(code.length + 1);
     this.fnStart = new Int32Array(fns.length).fill(-1);
     this.fnEnd = new Int32Array(fns.length).fill(-1);
     const starts = fns.filter((f) => f.entry >= 0).map((f) => [f.entry, f.index] as const).sort((a, b) => a[0] - b[0]);
@@ -53,6 +63,10 @@ export class FutureSites {
       this.fnAt.fill(index, entry, end);
     });
     this.addressTaken = addressTakenFunctions(program);
+    for (const f of this.addressTaken) {
+      const arity = fns[f]?.params.length ?? 0;
+      this.addressTakenByArity.set(arity, [...(this.addressTakenByArity.get(arity) ?? []), f]);
+    }
     // Each function's own sites, then closed over its callees until nothing changes (recursion included).
     const own = fns.map((f) => this.sitesIn(this.fnStart[f.index] as number, this.fnEnd[f.index] as number));
     const callees = fns.map((f) => this.calleesIn(this.fnStart[f.index] as number, this.fnEnd[f.index] as number));
@@ -66,8 +80,14 @@ export class FutureSites {
     }
     this.asynchronous = this.bitset();
     setBit(this.asynchronous, this.alwaysSite);
-    const entries = [program.entries.nmiEntry, program.entries.irqEntry, ...this.addressTaken];
-    for (const f of entries) if (f >= 0 && f < fns.length) orInto(this.asynchronous, this.allSites[f] as Uint32Array);
+    for (const f of [program.entries.nmiEntry, program.entries.irqEntry]) if (f >= 0 && f < fns.length) orInto(this.asynchronous, this.allSites[f] as Uint32Array);
+    this.anyWork = this.bitset();
+    for (const f of this.addressTaken) orInto(this.anyWork, this.allSites[f] as Uint32Array);
+    this.wakeSites = this.bitset();
+    const wake = builtinId('__irqcheck_wake');
+    for (let pc = 0; pc < code.length; pc += 1 + (OPERANDS[code[pc] as number] ?? 0)) {
+      if ((code[pc] as number) === Op.BUILTIN && (code[pc + 1] as number) === wake) setBit(this.wakeSites, this.siteOf(pc));
+    }
   }
 
   /** A fresh, empty bitset. */
@@ -81,11 +101,28 @@ export class FutureSites {
     return site >= 0 ? site : this.alwaysSite;
   }
 
-  /** Writes into `out` the sites CPU `c` of `s` may still execute. */
-  write(s: Int32Array, c: number, out: Uint32Array): void {
+  /**
+   * Writes into `out[c]` the sites each CPU `c` of `s` may still execute:
+   * what it runs without new work and, if any CPU can still reach a wake
+   * call, any work it may yet be given.
+   */
+  writeAll(s: Int32Array, out: readonly Uint32Array[]): void {
+    let wakeable = false;
+    for (let c = 0; c < out.length; c++) {
+      const bits = out[c] as Uint32Array;
+      this.writeOwn(s, c, bits);
+      for (let i = 0; i < bits.length && !wakeable; i++) if (((bits[i] as number) & (this.wakeSites[i] as number)) !== 0) wakeable = true;
+    }
+    if (wakeable) for (const bits of out) orInto(bits, this.anyWork);
+  }
+
+  /** The sites CPU c may execute without being given new work. */
+  private writeOwn(s: Int32Array, c: number, out: Uint32Array): void {
     out.set(this.asynchronous);
     const L = this.program.layout;
     const cb = L.cpuBase0 + c * L.cpuSlots;
+    const work = (s[cb + Cpu.WORK] as number) - 1;
+    if (work >= 0 && work < this.allSites.length) orInto(out, this.allSites[work] as Uint32Array);
     orInto(out, this.reachableFrom(s[cb + Cpu.PC] as number));
     // Every frame returns to the pc its header holds (an interrupt frame: the interrupted pc).
     let fp = s[cb + Cpu.FP] as number;
@@ -97,7 +134,8 @@ export class FutureSites {
 
   /** Sites reachable from `pc` inside its function, and everything its reachable calls may run. */
   private reachableFrom(pc: number): Uint32Array {
-    let bits = this.fromPc.get(pc);
+    const index = pc >= 0 && pc < this.fromPc.length - 1 ? pc : this.fromPc.length - 1;
+    let bits = this.fromPc[index];
     if (bits !== undefined) return bits;
     bits = this.bitset();
     const fn = pc >= 0 && pc < this.fnAt.length ? (this.fnAt[pc] as number) : -1;
@@ -136,7 +174,7 @@ export class FutureSites {
             work.push(next);
             break;
           case Op.CALLI:
-            for (const g of this.addressTaken) orInto(bits, this.allSites[g] as Uint32Array);
+            for (const g of this.calleesOfArity(code[at + 1] as number)) orInto(bits, this.allSites[g] as Uint32Array);
             work.push(next);
             break;
           default:
@@ -144,8 +182,13 @@ export class FutureSites {
         }
       }
     }
-    this.fromPc.set(pc, bits);
+    this.fromPc[index] = bits;
     return bits;
+  }
+
+  /** What an indirect call with `argc` arguments may reach. */
+  private calleesOfArity(argc: number): readonly number[] {
+    return this.addressTakenByArity.get(argc) ?? [];
   }
 
   private sitesIn(start: number, end: number): Uint32Array {
@@ -162,7 +205,7 @@ export class FutureSites {
     for (let pc = start; pc < end; pc += 1 + (OPERANDS[code[pc] as number] ?? 0)) {
       const op = code[pc] as number;
       if (op === Op.CALL) out.push(code[pc + 1] as number);
-      else if (op === Op.CALLI) out.push(...this.addressTaken);
+      else if (op === Op.CALLI) out.push(...this.calleesOfArity(code[pc + 1] as number));
     }
     return out;
   }

@@ -99,10 +99,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   private readonly entersOf: Uint8Array;
   private readonly conflictsOf: Uint32Array;
   private readonly futureOf: Uint32Array[];
-  /** `futureOf[d]` is valid for the decision numbered `futureStamp[d]`. */
-  private readonly futureStamp: Int32Array;
-  private decision = 0;
-  private current: Int32Array = new Int32Array(0);
+
 
   constructor(private readonly system: MachineSystem) {
     const p = system.program;
@@ -119,7 +116,6 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.rowWrite = new Uint8Array(0);
     this.rowSlot = new Int32Array(0);
     this.regionRows = Array.from({ length: this.cpus }, () => new Int32Array(0));
-    this.futureStamp = new Int32Array(this.cpus);
     this.states = new Int32Array(this.slots * 16);
     this.transitions = new Int32Array(16);
     this.successorsOf = new Int32Array(this.cpus);
@@ -298,8 +294,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   /** Fills `conflictsOf`: for each CPU, the CPUs its transitions here may be dependent with. */
   private conflicts(s: Int32Array): void {
     const cpus = this.cpus;
-    this.decision++;
-    this.current = s;
+    this.future.writeAll(s, this.futureOf);
     for (let c = 0; c < cpus; c++) {
       const cb = this.cpuBase0 + c * this.cpuSlots;
       const enters = (this.entersOf[c] as number) !== 0;
@@ -317,7 +312,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
         const written = enters || r >= Cpu.SLOTS || r === Cpu.PC || r === Cpu.FP || r === Cpu.SP;
         const read = written || r === Cpu.FLAGS || (r >= Cpu.IRR && r < Cpu.IRR + APIC_VECTOR_WORDS) || (r === Cpu.WORK && idle);
         if (!read || (!written && (this.rowWrite[k] as number) === 0)) continue;
-        if (hasBit(this.futureFor(d), this.rowSite[k] as number)) mask |= 1 << d;
+        if (hasBit(this.futureOf[d] as Uint32Array, this.rowSite[k] as number)) mask |= 1 << d;
       }
       this.conflictsOf[c] = mask;
     }
@@ -349,19 +344,9 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       const d = this.rowCpu[k] as number;
       if (d === c || ((mask >>> d) & 1) !== 0) continue;
       if (!anyAccess && (this.rowWrite[k] as number) === 0) continue;
-      if (hasBit(this.futureFor(d), this.rowSite[k] as number)) mask |= 1 << d;
+      if (hasBit(this.futureOf[d] as Uint32Array, this.rowSite[k] as number)) mask |= 1 << d;
     }
     return mask;
-  }
-
-  /** The statements CPU d of the state being decided may still execute (computed once per decision). */
-  private futureFor(d: number): Uint32Array {
-    const bits = this.futureOf[d] as Uint32Array;
-    if (this.futureStamp[d] !== this.decision) {
-      this.future.write(this.current, d, bits);
-      this.futureStamp[d] = this.decision;
-    }
-    return bits;
   }
 
   /** Adds what this expansion's transitions touched to the observed relation; an access A did not allow invalidates the run. */

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { ModelConfig } from '../../src/compile/index.js';
-import { checkModel, DEFAULT_SETTINGS, loadModel, loadModelSource, type CheckSettings } from '../../src/pipeline.js';
+import { checkModel, DEFAULT_SETTINGS, loadModel, loadModelSource, type CheckSettings } from '../support/built-pipeline.js';
 import { replayRequest, replayRequested } from '../../src/replay.js';
 import type { CheckOutcome } from '../../src/report/index.js';
 
