@@ -234,7 +234,13 @@ export class CoreSymmetry implements StateSymmetry {
         }
         fp = s[fp + Frame.PREV_FP] as number;
       }
-      for (let i = 0; i < this.cpuSlots; i++) h = mix(h, this.relative(roles[i] as number, s[base + i] as number, k));
+      // Stack slots at and above SP are zero (and SP itself is hashed): stop there.
+      const live = Math.max(Cpu.SLOTS, Math.min(this.cpuSlots, (s[base + Cpu.SP] as number) - base));
+      for (let i = 0; i < live; i++) {
+        const role = roles[i] as number;
+        const v = s[base + i] as number;
+        h = mix(h, role === 0 ? v : this.relative(role, v, k));
+      }
       for (let i = 0; i < this.arrayBase.length; i++) {
         const stride = this.arrayStride[i] as number;
         const from = (this.arrayBase[i] as number) + c * stride;
