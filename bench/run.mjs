@@ -20,6 +20,9 @@
  * --time-limit  seconds for each run of each tool (irqcheck's search; pan's)
  * --no-spin     irqcheck only
  * --spin-only   SPIN only (no ratios)
+ * --no-raw      no second irqcheck row with its reductions off (the raw
+ *               search's throughput: states per second without partial-order
+ *               and symmetry reduction)
  * --twin-check  also run each twin without partial-order reduction and
  *               statement merging (dead locals reset, as irqcheck does),
  *               and compare its states with irqcheck's where irqcheck
@@ -56,6 +59,7 @@ const timeLimitS = Number(option('--time-limit', '60'));
 const noSpin = flag('--no-spin');
 const spinOnly = flag('--spin-only');
 const twinCheck = flag('--twin-check');
+const noRaw = flag('--no-raw');
 const defaults = [
   'examples/microcode/xen-sibling-nmi.c',
   'examples/microcode/self-nmi-all-threads.c',
@@ -147,6 +151,12 @@ for (const file of files) {
           Object.assign(row, irq);
           if (irq.verdict === 'incomplete') irqGaveUp.push({ cpus, nmis });
           console.log([lead, 'irqcheck'.padEnd(8), verdictCell(irq.verdict, irq.kind).padEnd(10), pad(int(irq.states), 11), pad(int(irq.transitions), 12), pad(int(irq.statesPerSecond), 10), pad(irq.bytesPerState, 8), pad((irq.peakMemoryBytes / 2 ** 20).toFixed(1), 9), pad(irq.wallSeconds.toFixed(2), 8)].join(' '));
+          if (!noRaw) {
+            // The raw search: the same configuration without partial-order or symmetry reduction.
+            const raw = await runIrqcheck(file, config, NO_REDUCTIONS);
+            row.raw = raw;
+            console.log([blank, 'raw'.padEnd(8), verdictCell(raw.verdict, raw.kind).padEnd(10), pad(int(raw.states), 11), pad(int(raw.transitions), 12), pad(int(raw.statesPerSecond), 10), pad(raw.bytesPerState, 8), pad((raw.peakMemoryBytes / 2 ** 20).toFixed(1), 9), pad(raw.wallSeconds.toFixed(2), 8)].join(' '));
+          }
         }
       }
       if (twin === null) {

@@ -76,7 +76,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   private readonly sites: number;
   /** A, as keys (see `key`), and what the run observed beyond it. */
   private readonly assumed = new Set<number>();
-  private readonly observed: number[] = [];
+  private readonly observed = new Set<number>();
   /** A by slot (compressed rows): the statement, CPU and write bit of each access. */
   private rowStart: Int32Array;
   private rowSite: Int32Array;
@@ -136,7 +136,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   restart(): void {
     // A grows monotonically: what was assumed stays assumed.
     for (const k of this.observed) this.assumed.add(k);
-    this.observed.length = 0;
+    this.observed.clear();
     this.buildRows();
     this.invalidated = false;
     this.restarts++;
@@ -200,7 +200,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       }
     }
     for (const k of this.observed) this.assumed.add(k);
-    this.observed.length = 0;
+    this.observed.clear();
     this.invalidated = false;
     this.buildRows();
   }
@@ -364,12 +364,12 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       for (let x = Math.max(addr, globalsBase); x < end; x++) {
         if (x >= own && x < own + this.cpuSlots) continue;
         const k = this.key(x, site, c, write);
-        if (this.assumed.has(k)) continue;
+        if (this.assumed.has(k) || this.observed.has(k)) continue;
         this.invalidated = true;
-        this.observed.push(k);
+        this.observed.add(k);
         // Only canonical states are expanded under symmetry: what one CPU does, its images do.
         this.images?.imagesOf(x, c, (y, d) => {
-          if (y >= globalsBase && !(y >= this.cpuBase0 + d * this.cpuSlots && y < this.cpuBase0 + (d + 1) * this.cpuSlots)) this.observed.push(this.key(y, site, d, write));
+          if (y >= globalsBase && !(y >= this.cpuBase0 + d * this.cpuSlots && y < this.cpuBase0 + (d + 1) * this.cpuSlots)) this.observed.add(this.key(y, site, d, write));
         });
       }
     }

@@ -139,7 +139,7 @@ describe('--json', () => {
     expect(Object.keys(json).sort()).toEqual(TOP_LEVEL_KEYS);
     expect(json.verdict).toBe('verified');
     expect(json.violations).toEqual([]);
-    expect(json.config).toEqual({ cpus: 2, smt: 1, nmis: 0 });
+    expect(json.config).toEqual({ cpus: 2, smt: 1, nmis: 0, symmetry: { reduced: false, note: expect.stringMatching(/^no symmetry reduction: /) } });
     expect(Object.keys(json.stats).sort()).toEqual(['peakMemoryBytes', 'seconds', 'states', 'transitions']);
     expect(json.stats.states).toBeGreaterThan(5);
   });

@@ -58,7 +58,7 @@ describe('README', () => {
       const run = await runCli(['check', file, '--json']);
       expect(run.code).toBe(1);
       const json = JSON.parse(run.stdout) as { violations: { kind: string }[]; config: unknown };
-      expect(json.config).toEqual({ cpus: 2, smt: 1, nmis: 1 });
+      expect(json.config).toEqual({ cpus: 2, smt: 1, nmis: 1, symmetry: { reduced: false, note: expect.stringMatching(/^no symmetry reduction: /) } });
       expect(json.violations[0]?.kind).toBe('unknown-nmi');
     });
   });
