@@ -176,11 +176,11 @@ export async function checkModelParallel(unit: TranslationUnit, config: ModelCon
     ...(settings.onProgress === undefined ? {} : { onProgress: settings.onProgress }),
     ...(settings.shouldStop === undefined ? {} : { shouldStop: settings.shouldStop }),
   });
-  return outcomeOf(unit, config, settings, system, result);
+  return outcomeOf(unit, config, settings, system, result, workers);
 }
 
 /** The outcome of a search: its verdict and statistics, each finding explained (and shrunk where asked). */
-function outcomeOf(unit: TranslationUnit, config: ModelConfig, settings: CheckSettings, system: MachineSystem, result: SearchResult): CheckOutcome {
+function outcomeOf(unit: TranslationUnit, config: ModelConfig, settings: CheckSettings, system: MachineSystem, result: SearchResult, workers = 1): CheckOutcome {
   const shrink = settings.shrinkTraces ?? settings.search === 'dfs';
   const explain = (found: Parameters<typeof rebuildViolation>[1], severity: 'error' | 'warning'): ReportedViolation => {
     const real = realFinding(system, found);
@@ -200,5 +200,14 @@ function outcomeOf(unit: TranslationUnit, config: ModelConfig, settings: CheckSe
     limit: result.kind === 'incomplete' ? result.limit : null,
     strict: settings.strict,
     symmetry: system.symmetryNote,
+    partialOrderNote: settings.partialOrder === false ? null : partialOrderOff(system, settings, workers),
   };
+}
+
+/** Why partial-order reduction, asked for, did not run; null if it ran. */
+function partialOrderOff(system: MachineSystem, settings: CheckSettings, workers: number): string | null {
+  if (system.reductionNote !== null) return system.reductionNote;
+  if (settings.search === 'dfs') return 'no partial-order reduction with --dfs (its cycle proviso is the breadth-first search\'s)';
+  if (workers > 1) return `no partial-order reduction with --workers ${workers} (the parallel search explores every interleaving)`;
+  return null;
 }

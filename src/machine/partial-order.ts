@@ -55,7 +55,7 @@ export const MAX_REDUCED_CPUS = 32;
 
 /** Why a model gets no partial-order reduction, or null if it gets it. */
 export function partialOrderUnavailable(cpus: number): string | null {
-  return cpus > MAX_REDUCED_CPUS ? `partial-order reduction is off above ${MAX_REDUCED_CPUS} CPUs` : null;
+  return cpus > MAX_REDUCED_CPUS ? `no partial-order reduction above ${MAX_REDUCED_CPUS} CPUs` : null;
 }
 
 export class PartialOrder implements PartialOrderReduction, SuccessorSink {

@@ -25,4 +25,6 @@ export interface CheckOutcome {
   readonly strict: boolean;
   /** Whether symmetry reduction was used, with the sentence saying so or why not; null when it was off. */
   readonly symmetry?: { readonly reduced: boolean; readonly note: string } | null;
+  /** Why partial-order reduction, asked for, did not run (null or absent: it ran, or was turned off). */
+  readonly partialOrderNote?: string | null;
 }
