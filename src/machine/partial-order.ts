@@ -27,14 +27,14 @@
  * independent whenever both remain possible (the budget only counts), so
  * the budget is not a conflict (the stubborn-set condition only asks for
  * commutation when both orders exist). Devices are processes of their own
- * whose raises this reduction does not model: a state where one may raise
- * is expanded fully, as is one where no CPU makes progress (deadlocks and
- * timeouts are decided on full expansions).
+ * whose raises this reduction does not model: a model with MSI devices gets
+ * no reduction. A state where no CPU makes progress is expanded fully
+ * (deadlocks and timeouts are decided on full expansions).
  *
  * The cycle proviso (a reduced expansion must not close a cycle) is the
  * explorer's: see `PartialOrderReduction` in check/.
  */
-import { APIC_VECTOR_WORDS, Cpu, CpuFlag, ENV_BASE, Env } from '../compile/index.js';
+import { APIC_VECTOR_WORDS, Cpu, CpuFlag, ENV_BASE, Env, type Program } from '../compile/index.js';
 import type { PartialOrderReduction, SuccessorSink } from '../check/index.js';
 import { Footprint } from './footprint.js';
 import { FutureSites, hasBit } from './future-sites.js';
@@ -54,8 +54,11 @@ const WARM_UP_DEPTH = 4096;
 export const MAX_REDUCED_CPUS = 32;
 
 /** Why a model gets no partial-order reduction, or null if it gets it. */
-export function partialOrderUnavailable(cpus: number): string | null {
-  return cpus > MAX_REDUCED_CPUS ? `no partial-order reduction above ${MAX_REDUCED_CPUS} CPUs` : null;
+export function partialOrderUnavailable(program: Program): string | null {
+  if (program.config.cpus > MAX_REDUCED_CPUS) return `no partial-order reduction above ${MAX_REDUCED_CPUS} CPUs`;
+  // A device that some CPU enables later raises into a CPU's IRR: a dependence no CPU's accesses show.
+  if (program.devices.addresses.length > 0) return 'no partial-order reduction for a model with MSI devices (their raises are no CPU\'s steps)';
+  return null;
 }
 
 export class PartialOrder implements PartialOrderReduction, SuccessorSink {

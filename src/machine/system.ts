@@ -80,7 +80,7 @@ export class MachineSystem implements TransitionSystem {
     this.timed = new Uint8Array(this.cpus);
     this.waitingCpus = new Uint8Array(this.cpus);
     if (options.partialOrder === true) {
-      this.reductionNote = partialOrderUnavailable(this.cpus);
+      this.reductionNote = partialOrderUnavailable(program);
       if (this.reductionNote === null) this.reduction = new PartialOrder(this);
     }
   }
