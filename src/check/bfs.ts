@@ -34,12 +34,17 @@ export class BreadthFirstExplorer implements Explorer {
    * wrong is started over (see `PartialOrderReduction`).
    */
   explore(system: TransitionSystem, options: ExploreOptions = {}): SearchResult {
+    const started = Date.now();
+    let runOptions = options;
     for (;;) {
-      const run = new BfsRun(system, options);
+      const run = new BfsRun(system, runOptions);
       const result = run.run();
       const reduction = system.reduction;
       if (reduction === undefined || !run.invalidated) return reduction === undefined ? result : withRestarts(result, reduction.restarts);
       reduction.restart();
+      // The time limit covers every run, not each.
+      const limit = options.limits?.timeLimitMs;
+      if (limit !== undefined && Number.isFinite(limit)) runOptions = { ...options, limits: { ...options.limits, timeLimitMs: Math.max(0, limit - (Date.now() - started)) } };
     }
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BreadthFirstExplorer } from '../../src/check/index.js';
-import type { Progress, SearchResult } from '../../src/check/index.js';
+import type { Progress, SearchResult, SuccessorSink, TransitionSystem } from '../../src/check/index.js';
 import {
   counterSystem,
   endlessSystem,
@@ -158,5 +158,76 @@ describe('BreadthFirstExplorer', () => {
       expect(seen[0]).toMatchObject({ frontier: 1, transitions: seen[0].states - 1 });
       expect(seen[0].memoryBytes).toBeGreaterThan(0);
     });
+  });
+});
+
+/**
+ * Two independent processes: A toggles a ∈ {0, 1} forever; B steps b from 0
+ * to 1 once, and b = 1 is a violation. The reduction offers A's toggle alone
+ * whenever it is enabled (always): a persistent set, since the two never
+ * touch the same variable, but around A's cycle B's step would be postponed
+ * forever without the cycle proviso. `invalidateOnce` makes the reduction's
+ * assumptions fail once, at the first state with a = 1.
+ */
+function toggleAndStep(options: { invalidateOnce?: boolean } = {}): TransitionSystem {
+  const next = new Int32Array(2);
+  let invalidations = options.invalidateOnce === true ? 1 : 0;
+  const full = (state: Int32Array, sink: SuccessorSink, onlyA: boolean): boolean => {
+    if (state[1] === 1) {
+      sink.violation(-1, 7);
+      return false;
+    }
+    next.set(state);
+    next[0] = 1 - next[0];
+    if (!sink.successor(next, 0)) return false;
+    if (onlyA) return true;
+    next.set(state);
+    next[1] = 1;
+    sink.successor(next, 1);
+    return false;
+  };
+  const system = {
+    stateSlots: 2,
+    writeInitialState(out: Int32Array): void {
+      out.fill(0);
+    },
+    expand(state: Int32Array, sink: SuccessorSink): void {
+      full(state, sink, false);
+    },
+    apply(state: Int32Array, transition: number): boolean {
+      if (transition === 0) state[0] = 1 - state[0];
+      else state[1] = 1;
+      return true;
+    },
+    reduction: {
+      invalidated: false,
+      restarts: 0,
+      expandReduced(state: Int32Array, sink: SuccessorSink): boolean {
+        if (invalidations > 0 && state[0] === 1) {
+          invalidations--;
+          system.reduction.invalidated = true;
+        }
+        return full(state, sink, true);
+      },
+      restart(): void {
+        system.reduction.invalidated = false;
+        system.reduction.restarts++;
+      },
+    },
+  };
+  return system;
+}
+
+describe('BreadthFirstExplorer with a partial-order reduction', () => {
+  it('redoes in full an expansion that closes a cycle, so a postponed step is taken (the cycle proviso)', () => {
+    const result = new BreadthFirstExplorer().explore(toggleAndStep());
+    expect(result.kind).toBe('violation');
+    if (result.kind === 'violation') expect(result.finding.code).toBe(7);
+  });
+
+  it('starts over when the reduction says its assumptions failed, and reports the restart', () => {
+    const result = new BreadthFirstExplorer().explore(toggleAndStep({ invalidateOnce: true }));
+    expect(result.kind).toBe('violation');
+    expect(result.stats.restarts).toBe(1);
   });
 });
