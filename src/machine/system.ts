@@ -18,6 +18,12 @@ import { StepFlag, Vm, type BuiltinFn } from './vm.js';
 import { WaitDetector, Waiting, sameState } from './waiting.js';
 import { PartialOrder, partialOrderUnavailable } from './partial-order.js';
 
+/** What `MachineSystem.expandCpu` tells: the sink asked to stop; the CPU can make progress (it does not only wait). */
+export const CpuExpansion = {
+  STOPPED: 1,
+  PROGRESS: 2,
+} as const;
+
 /** Transition kinds; a transition id is `kind << 8 | cpu`. */
 export const TransitionKind = {
   STEP: 0,
@@ -114,82 +120,111 @@ export class MachineSystem implements TransitionSystem {
   }
 
   expand(s: Int32Array, sink: SuccessorSink): void {
+    let stuck = true;
+    for (let c = 0; c < this.cpus; c++) {
+      const outcome = this.expandCpu(s, c, sink);
+      if ((outcome & CpuExpansion.STOPPED) !== 0) return;
+      if ((outcome & CpuExpansion.PROGRESS) !== 0) stuck = false;
+    }
+    this.expandEnvironment(s, sink, -1, stuck);
+  }
+
+  /**
+   * CPU c's own transitions: an NMI or a vector taken, a wake-up, its step
+   * (or steps, when a fetch branches), and with `--spurious-timeouts` its
+   * countdown's early end. Sets `waitingCpus[c]` and whether it counts down.
+   * Returns `CpuExpansion` bits.
+   */
+  expandCpu(s: Int32Array, c: number, sink: SuccessorSink): number {
     const L = this.program.layout;
     const vm = this.vm;
     const succ = this.succ;
-    let stuck = true;
-    let timedCount = 0;
-    for (let c = 0; c < this.cpus; c++) {
-      const cb = L.cpuBase0 + c * L.cpuSlots;
-      const flags = s[cb + Cpu.FLAGS] as number;
-      this.timed[c] = 0;
-      this.waitingCpus[c] = 0;
-      if (nmiDeliverable(flags, s[cb + Cpu.MSR] as number)) {
-        stuck = false;
-        succ.set(s);
-        if (!deliverNmi(vm, succ, c)) {
-          if (!sink.violation(transitionId(TransitionKind.NMI, c), vm.violation)) return;
-        } else if (!sink.successor(succ, transitionId(TransitionKind.NMI, c))) return;
-      }
-      const vector = deliverableVector(s, cb);
-      if (vector >= 0) {
-        stuck = false;
-        succ.set(s);
-        const id = transitionId(TransitionKind.IRQ, c);
-        if (!takeVector(vm, succ, c, vector)) {
-          if (!sink.violation(id, vm.violation)) return;
-        } else {
-          if (vm.warning !== 0) sink.warning(id, findingCode(vm.warning, vm.warningKey));
-          if (!sink.successor(succ, id)) return;
-        }
-      }
-      if ((flags & CpuFlag.IDLE) !== 0) {
-        if ((s[cb + Cpu.WORK] as number) !== 0) {
-          stuck = false;
-          succ.set(s);
-          startWork(vm, succ, c);
-          if (!sink.successor(succ, transitionId(TransitionKind.WAKE, c))) return;
-        }
-        continue;
-      }
-      // The CPU's step; a step that fetches a patched instruction may branch.
-      let branches = 1;
-      for (let k = 0; k < branches; k++) {
-        succ.set(s);
-        vm.choice = k;
-        const stepFlags = vm.step(succ, c);
-        vm.choice = 0;
-        if (k === 0 && vm.choices > 1) branches = vm.choices;
-        const id = transitionId(TransitionKind.STEP, c, k);
-        if ((stepFlags & StepFlag.VIOLATION) !== 0) {
-          stuck = false;
-          if (!sink.violation(id, findingCode(vm.violation, 0))) return;
-          continue;
-        }
-        if ((stepFlags & StepFlag.WARNING) !== 0) sink.warning(id, findingCode(vm.warning, vm.warningKey));
-        if ((stepFlags & StepFlag.WRITE) === 0 && branches === 1) {
-          // Equal states have equal pcs: most steps move the pc, and the compare stops there.
-          if (succ[cb + Cpu.PC] === s[cb + Cpu.PC] && sameState(succ, s)) {
-            this.waitingCpus[c] = 1;
-            continue; // spinning in place: a self-loop
-          }
-          const waiting = this.waits.classify(s, succ, c, vm.delayed);
-          if (waiting !== Waiting.NONE) this.waitingCpus[c] = 1;
-          if (waiting === Waiting.TIMED) {
-            // Counting down: only when time passes (below).
-            this.timed[c] = 1;
-            timedCount++;
-            continue;
-          }
-          if (waiting === Waiting.NONE) stuck = false;
-        } else {
-          stuck = false;
-        }
-        if (!sink.successor(succ, id)) return;
+    const cb = L.cpuBase0 + c * L.cpuSlots;
+    const flags = s[cb + Cpu.FLAGS] as number;
+    let progress = 0;
+    this.timed[c] = 0;
+    this.waitingCpus[c] = 0;
+    if (nmiDeliverable(flags, s[cb + Cpu.MSR] as number)) {
+      progress = CpuExpansion.PROGRESS;
+      succ.set(s);
+      if (!deliverNmi(vm, succ, c)) {
+        if (!sink.violation(transitionId(TransitionKind.NMI, c), vm.violation)) return CpuExpansion.STOPPED;
+      } else if (!sink.successor(succ, transitionId(TransitionKind.NMI, c))) return CpuExpansion.STOPPED;
+    }
+    const vector = deliverableVector(s, cb);
+    if (vector >= 0) {
+      progress = CpuExpansion.PROGRESS;
+      succ.set(s);
+      const id = transitionId(TransitionKind.IRQ, c);
+      if (!takeVector(vm, succ, c, vector)) {
+        if (!sink.violation(id, vm.violation)) return CpuExpansion.STOPPED;
+      } else {
+        if (vm.warning !== 0) sink.warning(id, findingCode(vm.warning, vm.warningKey));
+        if (!sink.successor(succ, id)) return CpuExpansion.STOPPED;
       }
     }
+    if ((flags & CpuFlag.IDLE) !== 0) {
+      if ((s[cb + Cpu.WORK] as number) !== 0) {
+        succ.set(s);
+        startWork(vm, succ, c);
+        if (!sink.successor(succ, transitionId(TransitionKind.WAKE, c))) return CpuExpansion.STOPPED;
+        return CpuExpansion.PROGRESS;
+      }
+      return progress;
+    }
+    // The CPU's step; a step that fetches a patched instruction may branch.
+    let branches = 1;
+    for (let k = 0; k < branches; k++) {
+      succ.set(s);
+      vm.choice = k;
+      const stepFlags = vm.step(succ, c);
+      vm.choice = 0;
+      if (k === 0 && vm.choices > 1) branches = vm.choices;
+      const id = transitionId(TransitionKind.STEP, c, k);
+      if ((stepFlags & StepFlag.VIOLATION) !== 0) {
+        progress = CpuExpansion.PROGRESS;
+        if (!sink.violation(id, findingCode(vm.violation, 0))) return CpuExpansion.STOPPED;
+        continue;
+      }
+      if ((stepFlags & StepFlag.WARNING) !== 0) sink.warning(id, findingCode(vm.warning, vm.warningKey));
+      if ((stepFlags & StepFlag.WRITE) === 0 && branches === 1) {
+        // Equal states have equal pcs: most steps move the pc, and the compare stops there.
+        if (succ[cb + Cpu.PC] === s[cb + Cpu.PC] && sameState(succ, s)) {
+          this.waitingCpus[c] = 1;
+          continue; // spinning in place: a self-loop
+        }
+        const waiting = this.waits.classify(s, succ, c, vm.delayed);
+        if (waiting !== Waiting.NONE) this.waitingCpus[c] = 1;
+        if (waiting === Waiting.TIMED) {
+          // Counting down: only when time passes (see expandEnvironment), or early if asked.
+          this.timed[c] = 1;
+          if (this.options.spuriousTimeouts) {
+            const jump = findTimeout(vm, s, c);
+            if (jump !== null && !sink.successor(jump.state, transitionId(TransitionKind.EARLY_TIMEOUT, c))) return CpuExpansion.STOPPED;
+          }
+          continue;
+        }
+        if (waiting === Waiting.NONE) progress = CpuExpansion.PROGRESS;
+      } else {
+        progress = CpuExpansion.PROGRESS;
+      }
+      if (!sink.successor(succ, id)) return CpuExpansion.STOPPED;
+    }
+    return progress;
+  }
+
+  /**
+   * What is no CPU's own doing: external NMIs arriving (at the CPUs of
+   * `cpus`, a mask; -1 for all), devices raising, and — when `stuck`, after
+   * every CPU was expanded and none can make progress — the end of the run:
+   * finished (or a lost interrupt), a countdown running out, or a deadlock.
+   */
+  expandEnvironment(s: Int32Array, sink: SuccessorSink, cpus: number, stuck: boolean): void {
+    const vm = this.vm;
+    const succ = this.succ;
     if ((s[ENV_BASE + Env.NMIS_LEFT] as number) > 0) {
       for (let c = 0; c < this.cpus; c++) {
+        if (((cpus >>> c) & 1) === 0) continue;
         succ.set(s);
         const id = transitionId(TransitionKind.EXTERNAL_NMI, c);
         if (!arriveExternalNmi(vm, succ, c)) {
@@ -208,19 +243,14 @@ export class MachineSystem implements TransitionSystem {
         if (!sink.successor(succ, transitionId(TransitionKind.DEVICE_RAISE, i))) return;
       }
     }
-    if (timedCount > 0 && this.options.spuriousTimeouts) {
-      for (let c = 0; c < this.cpus; c++) {
-        if (this.timed[c] === 0) continue;
-        const jump = findTimeout(vm, s, c);
-        if (jump !== null && !sink.successor(jump.state, transitionId(TransitionKind.EARLY_TIMEOUT, c))) return;
-      }
-    }
     if (stuck) {
       if (this.finished(s)) {
         if (this.lostInterrupt(s) >= 0) sink.violation(-1, ViolationKind.LOST_INTERRUPT);
         return;
       }
-      const first = timedCount > 0 ? this.firstTimeout(s) : null;
+      let timed = false;
+      for (let c = 0; c < this.cpus; c++) if (this.timed[c] !== 0) timed = true;
+      const first = timed ? this.firstTimeout(s) : null;
       if (first !== null) sink.violation(transitionId(TransitionKind.TIME, first.cpu), ViolationKind.TIMEOUT);
       else sink.violation(-1, ViolationKind.DEADLOCK);
     }
