@@ -39,7 +39,7 @@ import type { PartialOrderReduction, SuccessorSink } from '../check/index.js';
 import { Footprint } from './footprint.js';
 import { FutureSites, hasBit } from './future-sites.js';
 import type { MachineSystem } from './system.js';
-import { TransitionKind, transitionCpu, transitionKind } from './system.js';
+import { CpuExpansion, TransitionKind, transitionCpu, transitionKind } from './system.js';
 
 /** Where a slot accessed by a CPU goes under each permutation of a symmetry (symmetry.ts). */
 export interface SlotImages {
@@ -95,12 +95,15 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   private count = 0;
   private sink: SuccessorSink | null = null;
   private stopped = false;
-  /** Per CPU during a decision: successors, whether one is a key transition, conflict mask, future. */
-  private readonly successorsOf: Int32Array;
+  /** Per CPU during a decision: whether it has a key transition, its footprint's entries, its future. */
   private readonly keyOf: Uint8Array;
+  private readonly footprintFrom: Int32Array;
+  private readonly footprintTo: Int32Array;
+  /** CPUs executed for the state being expanded, and whether none of them makes progress. */
+  private executed = 0;
+  private stuck = true;
   /** Per CPU: it has a transition other than a step (an interrupt taken, a wake-up, an arrival). */
   private readonly entersOf: Uint8Array;
-  private readonly conflictsOf: Uint32Array;
   private readonly futureOf: Uint32Array[];
 
 
@@ -121,10 +124,10 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.regionRows = Array.from({ length: this.cpus }, () => new Int32Array(0));
     this.states = new Int32Array(this.slots * 16);
     this.transitions = new Int32Array(16);
-    this.successorsOf = new Int32Array(this.cpus);
+    this.footprintFrom = new Int32Array(this.cpus);
+    this.footprintTo = new Int32Array(this.cpus);
     this.keyOf = new Uint8Array(this.cpus);
     this.entersOf = new Uint8Array(this.cpus);
-    this.conflictsOf = new Uint32Array(this.cpus);
     this.futureOf = Array.from({ length: this.cpus }, () => this.future.bitset());
   }
 
@@ -145,24 +148,103 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.restarts++;
   }
 
+  /**
+   * Executes the CPUs one at a time, and only as far as needed: each CPU
+   * that makes progress is tried as the seed of P, whose conflicts pull in
+   * (and execute) other CPUs; the first P that is not every CPU is taken.
+   * CPUs outside P are not executed at all: their transitions are taken
+   * later, from states where they are in P or expanded fully, and observed
+   * there.
+   */
   expandReduced(s: Int32Array, sink: SuccessorSink): boolean {
     if (!this.warmedUp) this.warmUp(s);
-    this.expandAll(s, sink);
+    const system = this.system;
+    const vm = system.vm;
+    this.footprint.clear();
+    this.count = 0;
+    this.sink = sink;
+    this.stopped = false;
+    this.executed = 0;
+    this.stuck = true;
+    vm.footprint = this.footprint;
+    let chosen = 0;
+    try {
+      chosen = this.chooseLazily(s);
+      for (let c = 0; chosen === 0 && c < this.cpus && !this.stopped; c++) this.execute(s, c);
+      if (!this.stopped) this.emit(s, sink, chosen);
+    } finally {
+      vm.footprint = null;
+      this.sink = null;
+    }
     this.observe();
     this.expansions++;
     if (this.stopped) return false;
-    const chosen = this.choose(s);
-    let emitted = 0;
+    if (chosen !== 0) this.reducedExpansions++;
+    return chosen !== 0;
+  }
+
+  /** Hands the buffered successors of the CPUs of `chosen` (all if 0) to `sink`, then the environment's. */
+  private emit(s: Int32Array, sink: SuccessorSink, chosen: number): void {
     const n = this.slots;
     for (let k = 0; k < this.count; k++) {
       const id = this.transitions[k] as number;
       if (chosen !== 0 && ((chosen >>> transitionCpu(id)) & 1) === 0) continue;
-      emitted++;
-      if (!sink.successor(this.states.subarray(k * n, (k + 1) * n), id)) return false;
+      if (!sink.successor(this.states.subarray(k * n, (k + 1) * n), id)) {
+        this.stopped = true;
+        return;
+      }
     }
-    const reduced = emitted < this.count;
-    if (reduced) this.reducedExpansions++;
-    return reduced;
+    this.system.expandEnvironment(s, sink, chosen === 0 ? -1 : chosen, chosen === 0 && this.stuck);
+  }
+
+  /** Runs CPU c's own transitions into the buffer, once per state; false if the sink asked to stop. */
+  private execute(s: Int32Array, c: number): boolean {
+    if (((this.executed >>> c) & 1) !== 0) return !this.stopped;
+    this.executed |= 1 << c;
+    const first = this.count;
+    this.footprintFrom[c] = this.footprint.length;
+    const outcome = this.system.expandCpu(s, c, this);
+    this.footprintTo[c] = this.footprint.length;
+    if ((outcome & CpuExpansion.STOPPED) !== 0) this.stopped = true;
+    if ((outcome & CpuExpansion.PROGRESS) !== 0) this.stuck = false;
+    let enters = (s[ENV_BASE + Env.NMIS_LEFT] as number) > 0 ? 1 : 0;
+    for (let k = first; k < this.count; k++) {
+      const kind = transitionKind(this.transitions[k] as number);
+      if (kind !== TransitionKind.STEP && kind !== TransitionKind.EARLY_TIMEOUT) enters = 1;
+    }
+    // A transition of its own (not an external NMI's arrival, which another's can disable) is a key transition.
+    this.keyOf[c] = this.count > first ? 1 : 0;
+    this.entersOf[c] = enters;
+    return !this.stopped;
+  }
+
+  /** The first conflict-closed set of CPUs, seeded by a CPU making progress, that is not every CPU; 0 if none. */
+  private chooseLazily(s: Int32Array): number {
+    const cpus = this.cpus;
+    const all = cpus >= 32 ? -1 : (1 << cpus) - 1;
+    const waiting = this.system.waitingCpus;
+    let futures = false;
+    for (let c = 0; c < cpus; c++) {
+      if (!this.execute(s, c)) return 0;
+      if ((this.keyOf[c] as number) === 0 || (waiting[c] as number) !== 0) continue;
+      if (!futures) {
+        this.future.writeAll(s, this.futureOf);
+        futures = true;
+      }
+      let members = 1 << c;
+      let frontier = members;
+      while (frontier !== 0) {
+        const m = 31 - Math.clz32(frontier);
+        frontier &= ~(1 << m);
+        if (!this.execute(s, m)) return 0;
+        const added = this.conflictsOf(s, m) & ~members;
+        members |= added;
+        frontier |= added;
+      }
+      if ((members ^ all) === 0) continue;
+      return members;
+    }
+    return 0;
   }
 
   /** Runs the full expansion of `s` into the buffer, recording footprints; violations and warnings go to `sink`. */
@@ -238,105 +320,42 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.sink?.warning(transition, code);
   }
 
-  /**
-   * The mask of the CPUs whose successors to emit, 0 for all: the smallest
-   * conflict-closed set that contains a CPU making progress.
-   */
-  private choose(s: Int32Array): number {
-    const cpus = this.cpus;
-    const successorsOf = this.successorsOf;
-    const keyOf = this.keyOf;
-    successorsOf.fill(0);
-    keyOf.fill(0);
-    this.entersOf.fill(0);
-    for (let k = 0; k < this.count; k++) {
-      const id = this.transitions[k] as number;
-      const kind = transitionKind(id);
-      // A device's raise is no CPU's: expand fully.
-      if (kind === TransitionKind.DEVICE_RAISE) return 0;
-      const c = transitionCpu(id);
-      successorsOf[c] = (successorsOf[c] as number) + 1;
-      // An external NMI's arrival can be disabled by another's (the budget): never a key transition.
-      if (kind !== TransitionKind.EXTERNAL_NMI) keyOf[c] = 1;
-      if (kind !== TransitionKind.STEP && kind !== TransitionKind.EARLY_TIMEOUT) this.entersOf[c] = 1;
-    }
-    const waiting = this.system.waitingCpus;
-    let candidates = 0;
-    let moving = 0;
-    for (let c = 0; c < cpus; c++) {
-      if ((successorsOf[c] as number) !== 0) moving++;
-      if ((keyOf[c] as number) !== 0 && (waiting[c] as number) === 0) candidates++;
-    }
-    // One CPU moving: its transitions are all there is.
-    if (candidates === 0 || moving < 2) return 0;
-    this.conflicts(s);
-    let best = 0;
-    let bestCount = this.count;
-    for (let c = 0; c < cpus; c++) {
-      // A key transition: one no other CPU can disable, of a CPU that is not waiting.
-      if ((keyOf[c] as number) === 0 || (waiting[c] as number) !== 0) continue;
-      let members = 1 << c;
-      let frontier = members;
-      while (frontier !== 0) {
-        const m = 31 - Math.clz32(frontier);
-        frontier &= ~(1 << m);
-        const added = (this.conflictsOf[m] as number) & ~members;
-        members |= added;
-        frontier |= added;
-      }
-      let total = 0;
-      for (let d = 0; d < cpus; d++) if (((members >>> d) & 1) !== 0) total += successorsOf[d] as number;
-      if (total < bestCount) {
-        best = members;
-        bestCount = total;
-      }
-    }
-    return best;
-  }
-
-  /** Fills `conflictsOf`: for each CPU, the CPUs its transitions here may be dependent with. */
-  private conflicts(s: Int32Array): void {
-    const cpus = this.cpus;
-    this.future.writeAll(s, this.futureOf);
-    for (let c = 0; c < cpus; c++) {
-      const cb = this.cpuBase0 + c * this.cpuSlots;
-      const enters = (this.entersOf[c] as number) !== 0;
-      const idle = ((s[cb + Cpu.FLAGS] as number) & CpuFlag.IDLE) !== 0;
-      let mask = 0;
-      const rows = this.regionRows[c] as Int32Array;
-      for (let i = 0; i < rows.length; i++) {
-        const k = rows[i] as number;
-        const d = this.rowCpu[k] as number;
-        if (((mask >>> d) & 1) !== 0) continue;
-        const r = (this.rowSlot[k] as number) - cb;
-        // Entering an interrupt or waking up touches any register. A step writes the pc, the frame and stack
-        // pointers and the stack (its other register writes are recorded), and what enables an interrupt or a
-        // wake-up (FLAGS, IRR, WORK while idle) may change under it: those conflict with writes only.
-        const written = enters || r >= Cpu.SLOTS || r === Cpu.PC || r === Cpu.FP || r === Cpu.SP;
-        const read = written || r === Cpu.FLAGS || (r >= Cpu.IRR && r < Cpu.IRR + APIC_VECTOR_WORDS) || (r === Cpu.WORK && idle);
-        if (!read || (!written && (this.rowWrite[k] as number) === 0)) continue;
-        if (hasBit(this.futureOf[d] as Uint32Array, this.rowSite[k] as number)) mask |= 1 << d;
-      }
-      this.conflictsOf[c] = mask;
+  /** The CPUs that CPU m's transitions here may be dependent with (its futures written). */
+  private conflictsOf(s: Int32Array, m: number): number {
+    const cb = this.cpuBase0 + m * this.cpuSlots;
+    const enters = (this.entersOf[m] as number) !== 0;
+    const idle = ((s[cb + Cpu.FLAGS] as number) & CpuFlag.IDLE) !== 0;
+    let mask = 0;
+    const rows = this.regionRows[m] as Int32Array;
+    for (let i = 0; i < rows.length; i++) {
+      const k = rows[i] as number;
+      const d = this.rowCpu[k] as number;
+      if (((mask >>> d) & 1) !== 0) continue;
+      const r = (this.rowSlot[k] as number) - cb;
+      // Entering an interrupt or waking up touches any register. A step writes the pc, the frame and stack
+      // pointers and the stack (its other register writes are recorded), and what enables an interrupt or a
+      // wake-up (FLAGS, IRR, WORK while idle) may change under it: those conflict with writes only.
+      const written = enters || r >= Cpu.SLOTS || r === Cpu.PC || r === Cpu.FP || r === Cpu.SP;
+      const read = written || r === Cpu.FLAGS || (r >= Cpu.IRR && r < Cpu.IRR + APIC_VECTOR_WORDS) || (r === Cpu.WORK && idle);
+      if (!read || (!written && (this.rowWrite[k] as number) === 0)) continue;
+      if (hasBit(this.futureOf[d] as Uint32Array, this.rowSite[k] as number)) mask |= 1 << d;
     }
     const fp = this.footprint;
     const globalsBase = ENV_BASE + Env.SLOTS;
-    for (let i = 0; i < fp.length; i++) {
-      const c = fp.cpu[i] as number;
+    for (let i = this.footprintFrom[m] as number, to = this.footprintTo[m] as number; i < to; i++) {
       const addr = fp.addr[i] as number;
       const span = fp.span[i] as number;
       const write = span < 0;
       const end = addr + (write ? -span : span);
-      let mask = this.conflictsOf[c] as number;
       for (let x = Math.max(addr, globalsBase); x < end; x++) {
         if (x >= this.cpuBase0) {
           const owner = ((x - this.cpuBase0) / this.cpuSlots) | 0;
-          if (owner !== c) mask |= 1 << owner;
+          if (owner !== m) mask |= 1 << owner;
         }
-        mask |= this.accessors(x, write, c);
+        mask |= this.accessors(x, write, m);
       }
-      this.conflictsOf[c] = mask;
     }
+    return mask & ~(1 << m);
   }
 
   /** CPUs other than `c` that may still write slot x (or, if `anyAccess`, read or write it). */
