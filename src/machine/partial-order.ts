@@ -13,15 +13,16 @@
  * write, or touches d's registers or stack; P is closed under conflicts.
  * A is not computed ahead (which would need a points-to analysis of kernel
  * C, and could not tell `ucode_hold_state[cpu]` on CPU 1 from CPU 3): it is
- * observed.
- * Every expansion executes every enabled transition and records what each
- * touched; an access A did not allow invalidates the run, and the search
- * starts over with A enlarged. If A is wrong, some transition that breaks it
- * is reachable in the reduced graph too — before the first access that
- * breaks A, the reduction is a correct reduction of a system in which A
- * holds, and such reductions preserve every local event, that access
- * included — so a run that ends without invalidation explored a persistent
- * reduction under the true access relation.
+ * observed. Every transition executed records what it touched (random
+ * runs learn most of A before the search); an access A did not allow
+ * invalidates the run, and the search starts over with A enlarged. If A is
+ * wrong, some transition that breaks it is taken in the reduced graph too —
+ * before the first access that breaks A, the reduction is a correct
+ * reduction of a system in which A holds, and such reductions take every
+ * local event, that access included — so a run that ends without
+ * invalidation explored a persistent reduction under the true relation.
+ * That is also why only the CPUs the choice of P needs are executed: the
+ * others' transitions are observed where they are taken.
  *
  * External NMIs share one budget; arrivals at different CPUs are
  * independent whenever both remain possible (the budget only counts), so
@@ -95,17 +96,17 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   private count = 0;
   private sink: SuccessorSink | null = null;
   private stopped = false;
-  /** Per CPU during a decision: whether it has a key transition, its footprint's entries, its future. */
-  private readonly keyOf: Uint8Array;
-  private readonly footprintFrom: Int32Array;
-  private readonly footprintTo: Int32Array;
   /** CPUs executed for the state being expanded, and whether none of them makes progress. */
   private executed = 0;
   private stuck = true;
-  /** Per CPU: it has a transition other than a step (an interrupt taken, a wake-up, an arrival). */
+  /** Per executed CPU: whether it has a key transition, and one other than a step (an interrupt taken, a wake-up, an arrival). */
+  private readonly keyOf: Uint8Array;
   private readonly entersOf: Uint8Array;
+  /** Per executed CPU: its entries in the footprint, [from, to). */
+  private readonly footprintFrom: Int32Array;
+  private readonly footprintTo: Int32Array;
+  /** Per CPU: the statements it may still execute (written once a seed is tried). */
   private readonly futureOf: Uint32Array[];
-
 
   constructor(private readonly system: MachineSystem) {
     const p = system.program;
