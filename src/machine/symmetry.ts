@@ -219,8 +219,10 @@ export class CoreSymmetry implements StateSymmetry {
       const c = k * smt + t;
       if (c >= this.cpus) break;
       const base = this.cpuBase0 + c * this.cpuSlots;
+      // Stack slots at and above SP are zero (and SP itself is hashed): roles and hashing stop there.
+      const live = Math.max(Cpu.SLOTS, Math.min(this.cpuSlots, (s[base + Cpu.SP] as number) - base));
       const roles = this.regionRoles;
-      roles.fill(0);
+      roles.fill(0, 0, live);
       roles[Cpu.FP] = SlotRole.ADDRESS;
       roles[Cpu.SP] = SlotRole.ADDRESS;
       let fp = s[base + Cpu.FP] as number;
@@ -234,8 +236,6 @@ export class CoreSymmetry implements StateSymmetry {
         }
         fp = s[fp + Frame.PREV_FP] as number;
       }
-      // Stack slots at and above SP are zero (and SP itself is hashed): stop there.
-      const live = Math.max(Cpu.SLOTS, Math.min(this.cpuSlots, (s[base + Cpu.SP] as number) - base));
       for (let i = 0; i < live; i++) {
         const role = roles[i] as number;
         const v = s[base + i] as number;
