@@ -383,6 +383,8 @@ export function realizePath(system: MachineSystem, symmetry: CoreSymmetry, path:
 export interface SymmetryNote {
   readonly reduced: boolean;
   readonly note: string;
+  /** The configuration has fewer than two movable cores: nothing to say in a terminal report. */
+  readonly trivial?: boolean;
 }
 
 /**
@@ -393,7 +395,8 @@ export function attachSymmetry(system: MachineSystem, plan: CpuSymmetry): Symmet
   const p = system.program;
   if (plan.kind === 'broken') {
     const at = plan.loc === null ? '' : ` (${plan.loc.file}:${plan.loc.line})`;
-    system.symmetryNote = { reduced: false, note: `no symmetry reduction: ${plan.reason}${at}` };
+    const movableCores = Math.floor(p.config.cpus / p.config.smt) - 1;
+    system.symmetryNote = { reduced: false, note: `no symmetry reduction: ${plan.reason}${at}`, ...(movableCores < 2 ? { trivial: true } : {}) };
     return system.symmetryNote;
   }
   const symmetry = new CoreSymmetry(p, plan);

@@ -24,7 +24,7 @@ export interface CheckOutcome {
   /** Options that change what counts as a violation, for the header. */
   readonly strict: boolean;
   /** Whether symmetry reduction was used, with the sentence saying so or why not; null when it was off. */
-  readonly symmetry?: { readonly reduced: boolean; readonly note: string } | null;
+  readonly symmetry?: { readonly reduced: boolean; readonly note: string; readonly trivial?: boolean } | null;
   /** Why partial-order reduction, asked for, did not run (null or absent: it ran, or was turned off). */
   readonly partialOrderNote?: string | null;
 }

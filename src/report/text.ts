@@ -23,7 +23,8 @@ export function summaryLine(o: CheckOutcome): string {
 export function renderText(o: CheckOutcome, options: TextOptions): string {
   const out: string[] = [];
   out.push(`irqcheck: ${o.file}  cpus=${o.config.cpus} smt=${o.config.smt} nmis=${o.config.nmis}${o.strict ? '  (strict)' : ''}`);
-  if (o.symmetry !== undefined && o.symmetry !== null) out.push(`note: ${o.symmetry.note}`);
+  // A configuration too small for symmetry says nothing worth a line (the JSON still has it).
+  if (o.symmetry !== undefined && o.symmetry !== null && o.symmetry.trivial !== true) out.push(`note: ${o.symmetry.note}`);
   if (o.partialOrderNote !== undefined && o.partialOrderNote !== null) out.push(`note: ${o.partialOrderNote}`);
   const collision = o.stats.collisionProbability ?? 0;
   // As TLC reports it, and only when it is worth a glance (see collisionProbability in check/hash64.ts).
