@@ -77,11 +77,15 @@ class BfsRun implements SuccessorSink {
   /** A transition violation is held; finish its level looking for a shorter one. */
   private finishing = false;
   /**
-   * Partial-order reduction: the states first stored at the level below the
-   * current one, and whether the reduced expansion under way reached a state
-   * stored earlier (at the current level or above), which may close a cycle.
+   * Partial-order reduction: the states of the level being expanded, those
+   * of it expanded so far, those first stored at the level below, and
+   * whether the reduced expansion under way reached a state that may close
+   * a cycle (one above this level, or of this level and already expanded).
    */
+  private currentLevel: FingerprintSet | null = null;
+  private expandedHere: FingerprintSet | null = null;
   private nextLevel: FingerprintSet | null = null;
+  private readonly currentFingerprint = new Int32Array(2);
   private closesCycle = false;
   /** The reduction's assumptions failed: this run's `verified` would not be trustworthy. */
   invalidated = false;
@@ -107,7 +111,11 @@ class BfsRun implements SuccessorSink {
     let untilPoll = POLL_INTERVAL_STATES;
     while (this.limit === null && queue.length > 0) {
       if (this.finishing && queue.headDepth() > this.currentDepth) break;
-      if (this.nextLevel !== null && queue.headDepth() > this.currentDepth) this.nextLevel = new FingerprintSet();
+      if (this.nextLevel !== null && queue.headDepth() > this.currentDepth) {
+        this.currentLevel = this.nextLevel;
+        this.nextLevel = new FingerprintSet();
+        this.expandedHere = new FingerprintSet();
+      }
       this.currentId = queue.headId();
       this.currentDepth = queue.headDepth();
       queue.shift(current);
@@ -124,10 +132,12 @@ class BfsRun implements SuccessorSink {
 
   /**
    * Expands `state`, reduced when the system offers it. The cycle proviso:
-   * a reduced expansion that reached a state of this level or above may
-   * close a cycle of reduced expansions (around which a transition would be
-   * postponed forever), so it is redone in full. Every cycle holds an edge
-   * that does not go down a level, hence a full expansion.
+   * a reduced expansion that reached a state above this level, or one of
+   * this level already expanded (the current state included), may close a
+   * cycle of reduced expansions, around which a transition would be
+   * postponed forever; it is redone in full. On every cycle, the state
+   * expanded last reaches one expanded before it, which is at its level or
+   * above: so every cycle holds a full expansion.
    */
   private expand(state: Int32Array): void {
     const reduction = this.system.reduction;
@@ -136,6 +146,9 @@ class BfsRun implements SuccessorSink {
       return;
     }
     this.closesCycle = false;
+    this.currentSumsReady();
+    fingerprintOf(this.currentSums[SUM_A], this.currentSums[SUM_B], state.length, this.currentFingerprint);
+    this.expandedHere?.add(this.currentFingerprint[FP_HI], this.currentFingerprint[FP_LO]);
     const reduced = reduction.expandReduced(state, this);
     if (reduction.invalidated) {
       this.invalidated = true;
@@ -178,18 +191,16 @@ class BfsRun implements SuccessorSink {
     if (this.currentId === NO_PARENT) {
       this.hasher.sums(state, sums);
     } else {
-      if (this.currentSumsId !== this.currentId) {
-        if (this.queue.shiftedId === this.currentId) this.queue.shiftedSums(this.currentSums);
-        else this.hasher.sums(this.current, this.currentSums);
-        this.currentSumsId = this.currentId;
-      }
+      this.currentSumsReady();
       this.hasher.sumsFrom(this.current, this.currentSums[SUM_A], this.currentSums[SUM_B], state, sums);
     }
     const fingerprint = this.fingerprint;
     fingerprintOf(sums[SUM_A], sums[SUM_B], state.length, fingerprint);
     const visited = this.visited;
     if (!visited.add(fingerprint[FP_HI], fingerprint[FP_LO])) {
-      if (this.nextLevel !== null && !this.nextLevel.has(fingerprint[FP_HI], fingerprint[FP_LO])) this.closesCycle = true;
+      const hi = fingerprint[FP_HI];
+      const lo = fingerprint[FP_LO];
+      if (this.nextLevel !== null && !this.nextLevel.has(hi, lo) && (this.currentLevel?.has(hi, lo) !== true || this.expandedHere?.has(hi, lo) === true)) this.closesCycle = true;
       return true;
     }
     this.nextLevel?.add(fingerprint[FP_HI], fingerprint[FP_LO]);
@@ -205,6 +216,14 @@ class BfsRun implements SuccessorSink {
     this.queue.push(state, this.log.append(this.currentId, transition), depth, sums[SUM_A], sums[SUM_B]);
     if (depth > this.maxDepth) this.maxDepth = depth;
     return true;
+  }
+
+  /** The lane sums of the state being expanded, in `currentSums` (from the queue, or hashed). */
+  private currentSumsReady(): void {
+    if (this.currentSumsId === this.currentId) return;
+    if (this.queue.shiftedId === this.currentId) this.queue.shiftedSums(this.currentSums);
+    else this.hasher.sums(this.current, this.currentSums);
+    this.currentSumsId = this.currentId;
   }
 
   private otherBytes(): number {
