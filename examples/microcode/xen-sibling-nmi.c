@@ -34,9 +34,9 @@
  * NMIs on APs).
  *
  * Sweep. The suite checks cpus 2 with 0..2 NMIs and cpus 4 with 0..1 (one
- * NMI: 489,126 states with partial-order reduction, about 5 s). By hand,
- * irqcheck verifies cpus 4 with two NMIs (5.7 million states, about 50 s)
- * and cpus 6 without NMIs (1.4 million, about 35 s). cpus 6
+ * NMI: 422,097 states with partial-order reduction, about 4 s). By hand,
+ * irqcheck verifies cpus 4 with two NMIs (5.0 million states, about 40 s)
+ * and cpus 6 without NMIs (1.1 million, about 25 s). cpus 6
  * with NMIs and cpus 8 do not finish in minutes: the stopper threads'
  * acknowledgements and the NMIs' arrivals interleave for real, and no
  * reduction removes that. The argument above is per core and does not
