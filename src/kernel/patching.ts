@@ -29,7 +29,7 @@ function siteName(vm: Vm, d: number): string {
 
 export const PATCHING_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   sync_core: (vm) => {
-    serialize(vm.program, vm.state, vm.cpu, vm.textSites, vm.footprint, vm.pc);
+    serialize(vm);
     vm.writeOwn();
     return 0;
   },
@@ -96,7 +96,7 @@ export const PATCHING_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     // IRET: restores IF, unblocks NMIs (SDM 6.7.1), serializes.
     vm.state[at] = ((flags & ~(CpuFlag.IF | CpuFlag.NMI_BLOCKED)) | ((arg(vm, base, 0) & X86_EFLAGS_IF) !== 0 ? CpuFlag.IF : 0));
     vm.state[vm.cpuBase + Cpu.NEST] = (vm.state[vm.cpuBase + Cpu.NEST] as number) - (1 << NEST_EXC_SHIFT);
-    serialize(vm.program, vm.state, vm.cpu, vm.textSites, vm.footprint, vm.pc);
+    serialize(vm);
     vm.writeOwn();
     return 0;
   },

@@ -67,9 +67,6 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   restarts = 0;
   private warmedUp = false;
   private images: SlotImages | null = null;
-  /** Expansions that emitted a proper subset / all expansions (statistics). */
-  reducedExpansions = 0;
-  expansions = 0;
 
   private readonly footprint = new Footprint();
   private readonly future: FutureSites;
@@ -159,29 +156,33 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
    */
   expandReduced(s: Int32Array, sink: SuccessorSink): boolean {
     if (!this.warmedUp) this.warmUp(s);
-    const system = this.system;
-    const vm = system.vm;
+    let chosen = 0;
+    this.beginRecording(sink);
+    try {
+      chosen = this.chooseLazily(s);
+      for (let c = 0; chosen === 0 && c < this.cpus && !this.stopped; c++) this.execute(s, c);
+      if (!this.stopped) this.emit(s, sink, chosen);
+    } finally {
+      this.endRecording();
+    }
+    this.observe();
+    return !this.stopped && chosen !== 0;
+  }
+
+  /** Starts an expansion: an empty buffer and footprint, the VM recording; violations and warnings go to `sink`. */
+  private beginRecording(sink: SuccessorSink | null): void {
     this.footprint.clear();
     this.count = 0;
     this.sink = sink;
     this.stopped = false;
     this.executed = 0;
     this.stuck = true;
-    vm.footprint = this.footprint;
-    let chosen = 0;
-    try {
-      chosen = this.chooseLazily(s);
-      for (let c = 0; chosen === 0 && c < this.cpus && !this.stopped; c++) this.execute(s, c);
-      if (!this.stopped) this.emit(s, sink, chosen);
-    } finally {
-      vm.footprint = null;
-      this.sink = null;
-    }
-    this.observe();
-    this.expansions++;
-    if (this.stopped) return false;
-    if (chosen !== 0) this.reducedExpansions++;
-    return chosen !== 0;
+    this.system.vm.footprint = this.footprint;
+  }
+
+  private endRecording(): void {
+    this.system.vm.footprint = null;
+    this.sink = null;
   }
 
   /** Hands the buffered successors of the CPUs of `chosen` (all if 0) to `sink`, then the environment's. */
@@ -248,19 +249,13 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     return 0;
   }
 
-  /** Runs the full expansion of `s` into the buffer, recording footprints; violations and warnings go to `sink`. */
-  private expandAll(s: Int32Array, sink: SuccessorSink | null): void {
-    const vm = this.system.vm;
-    this.footprint.clear();
-    this.count = 0;
-    this.sink = sink;
-    this.stopped = false;
-    vm.footprint = this.footprint;
+  /** Runs the full expansion of `s` into the buffer, recording footprints. */
+  private expandAll(s: Int32Array): void {
+    this.beginRecording(null);
     try {
       this.system.expand(s, this);
     } finally {
-      vm.footprint = null;
-      this.sink = null;
+      this.endRecording();
     }
   }
 
@@ -277,7 +272,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     for (let walk = 0; walk < WARM_UP_WALKS; walk++) {
       state.set(initial);
       for (let depth = 0; depth < WARM_UP_DEPTH; depth++) {
-        this.expandAll(state, null);
+        this.expandAll(state);
         this.observe();
         if (this.count === 0) break;
         seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;

@@ -11,7 +11,7 @@
  * Allocates nothing.
  */
 import type { Program } from '../compile/index.js';
-import type { Footprint } from './footprint.js';
+import type { Vm } from './vm.js';
 
 export const INT3_OPCODE = 0xcc;
 export const TEXT_SITE_MAX = 8;
@@ -90,17 +90,17 @@ export function tornView(s: Int32Array, d: number, f: TextSiteFields, c: number)
   return '';
 }
 
-/** CPU c serializes: from now on it sees every site's current text. */
-export function serialize(p: Program, s: Int32Array, c: number, f: TextSiteFields | null, footprint: Footprint | null, pc: number): void {
+/** The stepping CPU serializes: from now on it sees every site's current text. */
+export function serialize(vm: Vm): void {
+  const f = vm.textSites;
   if (f === null) return;
-  const sites = p.textSites.addresses;
+  const s = vm.state;
+  const sites = vm.program.textSites.addresses;
   for (let k = 0; k < sites.length; k++) {
     const d = sites[k] as number;
-    const stale = d + f.stale + c * TEXT_SITE_MAX;
-    if (footprint !== null) {
-      footprint.add(c, pc, d + f.bytes, TEXT_SITE_MAX, false);
-      footprint.add(c, pc, stale, TEXT_SITE_MAX, true);
-    }
+    const stale = d + f.stale + vm.cpu * TEXT_SITE_MAX;
+    vm.touch(d + f.bytes, TEXT_SITE_MAX, false);
+    vm.touch(stale, TEXT_SITE_MAX, true);
     for (let i = 0; i < TEXT_SITE_MAX; i++) s[stale + i] = s[d + f.bytes + i] as number;
   }
 }

@@ -565,10 +565,8 @@ export class Vm {
    */
   writeOwn(): void {
     this.flags |= StepFlag.OWN_WRITE;
-    if (this.footprint !== null) {
-      this.footprint.add(this.cpu, this.pc, this.cpuBase + Cpu.FLAGS, 1, true);
-      this.footprint.add(this.cpu, this.pc, this.cpuBase + Cpu.NEST, 1, true);
-    }
+    this.touch(this.cpuBase + Cpu.FLAGS, 1, true);
+    this.touch(this.cpuBase + Cpu.NEST, 1, true);
   }
 
   /** The step spends time (ndelay, udelay, mdelay, cpu_relax). Not visible to other CPUs. */
@@ -620,13 +618,11 @@ export class Vm {
     else nest -= 1 << NEST_EXC_SHIFT;
     // IRET unblocks NMIs, whatever frame it returns from (SDM 6.7.1), and serializes.
     flags &= ~CpuFlag.NMI_BLOCKED;
-    serialize(this.program, s, Math.floor((cb - this.layout.cpuBase0) / this.layout.cpuSlots), this.textSites, this.footprint, this.pc);
+    serialize(this);
     s[cb + Cpu.NEST] = nest;
     s[cb + Cpu.FLAGS] = flags;
-    if (this.footprint !== null) {
-      this.footprint.add(this.cpu, this.pc, cb + Cpu.FLAGS, 1, true);
-      this.footprint.add(this.cpu, this.pc, cb + Cpu.NEST, 1, true);
-    }
+    this.touch(cb + Cpu.FLAGS, 1, true);
+    this.touch(cb + Cpu.NEST, 1, true);
     s[cb + Cpu.PC] = s[fp + Frame.RET_PC] as number;
     s[cb + Cpu.FP] = s[fp + Frame.PREV_FP] as number;
     s.fill(0, fp, fp + Frame.HEADER);
