@@ -11,7 +11,12 @@
  * follows to serialize ("We are guaranteed to return with an IRET, either
  * from the IPI or the #BP handler; this provides serialization"). Here
  * perf counts on CPU1 only, so only CPU1's NMI handler runs the site; the
- * one NMI from outside the model may still arrive at any CPU.
+ * one NMI from outside the model may still arrive at any CPU. The #BP
+ * handler emulates the CALL, as int3_emulate_call() does, instead of
+ * waiting for it with interrupts off: a handler that waits deadlocks on
+ * CPU1 too (its bit is set again by the next sync, and the IPI that would
+ * clear it cannot be taken), a shorter trace that irqcheck would report
+ * first.
  *
  * Why it fails: hpa's invariant 2 asks that a bit be cleared "only in a
  * place that guarantees a synchronizing event (e.g. IRET) before it may
@@ -23,12 +28,7 @@
  * see the old first byte in front of the new tail: 0f 10 44 00 00.
  *
  * Calling sync_core() before clearing the bit, as Linux's do_sync_core()
- * effectively does, closes this hole, and irqcheck then finds the next
- * one: a deadlock. The NMI's #BP handler clears CPU1's bit before the
- * patcher arms the mask for the first sync, then waits for the patch with
- * interrupts off; the patcher sets the bit again and spins on it, and
- * CPU1 never takes the IPI that would clear it. A #BP handler that cannot
- * emulate must not wait with interrupts off, whichever CPU it runs on.
+ * effectively does, closes this hole: irqcheck then verifies the scheme.
  */
 #pragma irqcheck cpus 2 nmis 1
 
@@ -73,9 +73,7 @@ static int poke_int3_handler(struct text_site *ip, int *insn)
 	if (ip != &site || !READ_ONCE(text_poke_in_progress))
 		return 0;
 	text_poke_sync_cpu(NULL);
-	/* No emulation: wait until the CALL is in place, then run it. */
-	while (READ_ONCE(text_poke_in_progress))
-		cpu_relax();
+	/* Emulate the CALL: no waiting with interrupts off. */
 	*insn = SITE_NEW;
 	return 1;
 }

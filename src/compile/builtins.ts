@@ -17,6 +17,19 @@ export interface BuiltinSpec {
 
 const b = (name: string, arity: number, returns: CType = VOID, variadic = false): BuiltinSpec => ({ name, arity, variadic, returns });
 
+/**
+ * Builtins that touch nothing another CPU, an interrupt or the environment
+ * can see or change (the CPU's identity, its own context, time spent,
+ * compiler barriers). A statement that calls only these and accesses only
+ * its own locals is local: a step runs on through it (see quiet-statements).
+ */
+export const LOCAL_BUILTINS: ReadonlySet<string> = new Set([
+  'smp_processor_id', 'raw_smp_processor_id', 'num_online_cpus', 'cpu_online',
+  'irqs_disabled', 'in_nmi', 'in_hardirq', 'in_interrupt',
+  'cpu_relax', 'touch_nmi_watchdog', 'barrier', 'smp_mb', 'smp_rmb', 'smp_wmb', 'mb', 'rmb', 'wmb',
+  'ndelay', 'udelay', 'mdelay',
+]);
+
 /** Every builtin; a builtin's id is its index here. */
 export const BUILTINS: readonly BuiltinSpec[] = [
   // CPU identity and topology

@@ -88,9 +88,11 @@ export class FunctionCompiler {
       this.params.push(v);
     });
     this.statement(this.def.body);
-    e.site = -1;
+    // Falling off the end returns at the closing brace: a statement of its own, where a step can end.
+    this.boundary(this.def.end);
     e.emit(Op.CONST, 0);
     e.emit(Op.RET);
+    e.site = -1;
     scope.popBlock();
     for (const [name, label] of this.gotoLabels) {
       if (label.pc < 0) throw new ModelError('undefined-label', `label '${name}' is used but not defined`, this.gotoUses.get(name) ?? this.def.loc, `define it: ${name}: ...`);

@@ -11,7 +11,7 @@
 export { compileProgram, MAX_OPERAND_DEPTH } from './compiler.js';
 export type { KernelHooks } from './compiler.js';
 export type { DeviceTable, FunctionInfo, ModelConfig, Program, ProgramEntries, StatementSite, VariableInfo } from './program.js';
-export { BUILTINS, builtinId, requireBuiltin } from './builtins.js';
+export { BUILTINS, LOCAL_BUILTINS, builtinId, requireBuiltin } from './builtins.js';
 export type { BuiltinSpec } from './builtins.js';
 export { Op, OPERANDS, StmtFlag, Width, Kind, BinOp, UnOp, FN_PTR_TAG, STR_PTR_TAG, TAG_MASK } from './opcodes.js';
 export type { WidthCode, KindCode } from './opcodes.js';

@@ -39,7 +39,7 @@ export const Cpu = {
   SP: 2,
   /** `CpuFlag` bits. */
   FLAGS: 3,
-  /** The MSR access in flight (msr number + 1), 0 if none: accesses have a begin and an end. */
+  /** The MSR access in flight (msr number + 1), 0 if none: accesses have a begin and an end (a microcode update is one). */
   MSR: 4,
   /** `MsrAccess` of the access in flight. */
   MSR_KIND: 5,
@@ -47,11 +47,17 @@ export const Cpu = {
   WORK: 6,
   /** Nesting: NMI contexts entered (bits 0-7), IRQ contexts (8-15), exceptions (16-23). */
   NEST: 7,
+  /**
+   * On a core's first thread: 1 once the core has been updated. A slot of its
+   * own (not a FLAGS bit), so that a sibling reading it depends only on the
+   * microcode update, not on the primary's interrupt flag changes.
+   */
+  CORE_UPDATED: 8,
   /** Local APIC Interrupt Request Register: 256 bits, vector v at word v >> 5, bit v & 31. */
-  IRR: 8,
+  IRR: 9,
   /** Local APIC In-Service Register, same layout. */
-  ISR: 16,
-  SLOTS: 24,
+  ISR: 17,
+  SLOTS: 25,
 } as const;
 
 /** Words of an APIC vector bitmap (IRR, ISR). */
@@ -69,12 +75,8 @@ export const CpuFlag = {
   NMI_PENDING_MODEL: 1 << 3,
   /** An external NMI is pending/latched (coalesced with any other). */
   NMI_PENDING_EXTERNAL: 1 << 4,
-  /** This thread is performing a microcode update (WRMSR 0x79 in flight). */
-  UCODE_UPDATING: 1 << 5,
-  /** On a core's first thread: the core has been updated. */
-  UCODE_DONE: 1 << 6,
   /** The CPU fetched an INT3: #BP is raised before any interrupt can be taken. */
-  TRAP_PENDING: 1 << 7,
+  TRAP_PENDING: 1 << 5,
 } as const;
 
 /** `Cpu.MSR_KIND` values. */

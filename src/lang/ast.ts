@@ -122,6 +122,8 @@ export interface FunctionDef {
   readonly type: Extract<TypeExpr, { kind: 'function' }>;
   readonly body: Extract<Stmt, { kind: 'compound' }>;
   readonly loc: SourceLoc;
+  /** The body's closing brace: where a function without a final return returns. */
+  readonly end: SourceLoc;
 }
 
 export type TopLevel = FunctionDef | Declaration;

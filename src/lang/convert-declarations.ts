@@ -55,7 +55,8 @@ export function convertFunctionDef(node: CstNode, cx: CstContext): FunctionDef {
   if (type.kind !== 'function' || declared.name === null) {
     return cx.parseError(node, 'a function body follows something that is not a function declarator', null);
   }
-  return { kind: 'function', name: declared.name, storage, type, body: convertCompound(cx.field(node, 'body'), cx), loc: cx.loc(node) };
+  const body = cx.field(node, 'body');
+  return { kind: 'function', name: declared.name, storage, type, body: convertCompound(body, cx), loc: cx.loc(node), end: cx.endLoc(body) };
 }
 
 /** The file-scope items of a translation unit, in order. */

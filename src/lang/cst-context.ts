@@ -26,6 +26,11 @@ export class CstContext {
     return this.map.locate(node.startIndex, this.fallback);
   }
 
+  /** Where `node` ends (its last character). */
+  endLoc(node: CstNode): SourceLoc {
+    return this.map.locate(Math.max(node.startIndex, node.endIndex - 1), this.fallback);
+  }
+
   /** A construct irqcheck does not model: throws an UnsupportedError at `node`. */
   unsupported(node: CstNode, message: string, hint: string): never {
     throw new UnsupportedError('unsupported', message, this.loc(node), hint, this.width(node));

@@ -16,9 +16,9 @@ export function primaryOf(c: number, smt: number): number {
   return c - (c % smt);
 }
 
-/** Whether a pending NMI can be taken at this boundary. */
+/** Whether a pending NMI can be taken at this boundary (not during an MSR access, a microcode update included). */
 export function nmiDeliverable(flags: number, msrInFlight: number): boolean {
-  return (flags & NMI_PENDING) !== 0 && (flags & (CpuFlag.NMI_BLOCKED | CpuFlag.UCODE_UPDATING | CpuFlag.TRAP_PENDING)) === 0 && msrInFlight === 0;
+  return (flags & NMI_PENDING) !== 0 && (flags & (CpuFlag.NMI_BLOCKED | CpuFlag.TRAP_PENDING)) === 0 && msrInFlight === 0;
 }
 
 /** Whether CPU c has nothing to do: idle, no work queued, no NMI to take. */

@@ -212,7 +212,7 @@ export class FutureSites {
 }
 
 /** Functions whose address the program takes: in code constants or in initialized globals. */
-function addressTakenFunctions(p: Program): number[] {
+export function addressTakenFunctions(p: Program): number[] {
   const taken = new Set<number>();
   const consider = (v: number): void => {
     if (Number.isInteger(v) && (v & FN_PTR_TAG) !== 0 && (v & TAG_MASK) < p.functions.length) taken.add(v & TAG_MASK);

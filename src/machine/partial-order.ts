@@ -47,6 +47,18 @@ export interface SlotImages {
   imagesOf(slot: number, cpu: number, emit: (slot: number, cpu: number) => void): void;
 }
 
+/**
+ * Registers read by other CPUs whose every access, the owner's included, is
+ * recorded: they are shared slots of A like globals, so reading a sibling's
+ * MSR in flight or its core's update depends only on the statements that can
+ * still write them, not on every step of the owner. Only the owner writes
+ * MSR and MSR_KIND (its unrecorded reads of them cannot conflict); any
+ * thread of the core writes CORE_UPDATED, and every access to it is recorded.
+ */
+function sharedRegister(offset: number): boolean {
+  return offset === Cpu.MSR || offset === Cpu.MSR_KIND || offset === Cpu.CORE_UPDATED;
+}
+
 /** Random runs that learn the access relation before the search, and their length. */
 const WARM_UP_WALKS = 64;
 const WARM_UP_DEPTH = 4096;
@@ -346,7 +358,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       for (let x = Math.max(addr, globalsBase); x < end; x++) {
         if (x >= this.cpuBase0) {
           const owner = ((x - this.cpuBase0) / this.cpuSlots) | 0;
-          if (owner !== m) mask |= 1 << owner;
+          if (owner !== m && !sharedRegister(x - this.cpuBase0 - owner * this.cpuSlots)) mask |= 1 << owner;
         }
         mask |= this.accessors(x, write, m);
       }
@@ -380,14 +392,15 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       const own = this.cpuBase0 + c * this.cpuSlots;
       const site = this.future.siteOf(fp.pc[i] as number);
       for (let x = Math.max(addr, globalsBase); x < end; x++) {
-        if (x >= own && x < own + this.cpuSlots) continue;
+        if (x >= own && x < own + this.cpuSlots && !sharedRegister(x - own)) continue;
         const k = this.key(x, site, c, write);
         if (this.assumed.has(k) || this.observed.has(k)) continue;
         this.invalidated = true;
         this.observed.add(k);
         // Only canonical states are expanded under symmetry: what one CPU does, its images do.
         this.images?.imagesOf(x, c, (y, d) => {
-          if (y >= globalsBase && !(y >= this.cpuBase0 + d * this.cpuSlots && y < this.cpuBase0 + (d + 1) * this.cpuSlots)) this.observed.add(this.key(y, site, d, write));
+          const ownOfD = this.cpuBase0 + d * this.cpuSlots;
+          if (y >= globalsBase && !(y >= ownOfD && y < ownOfD + this.cpuSlots && !sharedRegister(y - ownOfD))) this.observed.add(this.key(y, site, d, write));
         });
       }
     }
@@ -423,7 +436,8 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       const rows: number[] = [];
       keys.forEach((_k, i) => {
         const x = this.rowSlot[i] as number;
-        if (x >= from && x < from + this.cpuSlots) rows.push(i);
+        // Shared registers are checked through the footprint both ways (see `sharedRegister`).
+        if (x >= from && x < from + this.cpuSlots && !sharedRegister(x - from)) rows.push(i);
       });
       return Int32Array.from(rows);
     });

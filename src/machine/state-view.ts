@@ -9,7 +9,7 @@ import {
   type CType, type Program, type VariableInfo,
 } from '../compile/index.js';
 import { highestVector, vectorRequested } from './apic.js';
-import { describe } from './msr.js';
+import { describe, updatingMicrocode } from './msr.js';
 import { deviceFields, messageTarget } from './msi.js';
 import { kernelApiName } from './kernel-names.js';
 
@@ -162,7 +162,7 @@ export function viewState(p: Program, s: Int32Array): StateView {
       nmiBlocked: (flags & CpuFlag.NMI_BLOCKED) !== 0,
       nmiLatched: (flags & (CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL)) !== 0,
       msrInFlight: msr >= 0 ? describe(s[cb + Cpu.MSR_KIND] as number, msr) : null,
-      updatingMicrocode: (flags & CpuFlag.UCODE_UPDATING) !== 0,
+      updatingMicrocode: updatingMicrocode(s, cb),
       irr: vectors(Cpu.IRR),
       isr: vectors(Cpu.ISR),
       frames: frames(p, s, cb),

@@ -190,7 +190,10 @@ function describeStep(system: MachineSystem, before: Int32Array, after: Int32Arr
   switch (transitionKind(t)) {
     case TransitionKind.STEP: {
       const site = p.sites[stepSite];
-      const w = { file: site?.file ?? p.file, line: site?.line ?? 0, text: site?.text ?? '', fn: site?.fn ?? '' };
+      // A step of its own at a machine stub: the IRET ending a handler, or a task's exit.
+      const pc = before[cb + Cpu.PC] as number;
+      const stub = pc === p.entries.iretPc ? 'IRET' : pc === p.entries.taskExitPc ? 'returns' : '';
+      const w = { file: site?.file ?? p.file, line: site?.line ?? 0, text: site?.text ?? stub, fn: site?.fn ?? '' };
       // Kernel code with no model caller (a stopper thread, the NMI entry) is labelled by its API.
       const notes: string[] = [];
       if (site !== undefined && !isModelFunction(p, site.fn)) w.text = `${kernelApiName(site.fn)}: ${site.text}`;
@@ -200,8 +203,11 @@ function describeStep(system: MachineSystem, before: Int32Array, after: Int32Arr
       const msrAfter = (after[cb + Cpu.MSR] as number) - 1;
       if (msrAfter >= 0 && msrBefore < 0) notes.push(`begins ${describe(after[cb + Cpu.MSR_KIND] as number, msrAfter)}`);
       if (msrBefore >= 0 && msrAfter < 0) notes.push(`ends ${describe(before[cb + Cpu.MSR_KIND] as number, msrBefore)}`);
-      if (depthOf(after, cb) < depthOf(before, cb)) notes.push('IRET');
-      if (((after[cb + Cpu.FLAGS] as number) & CpuFlag.IDLE) !== 0 && context === 'task') notes.push('returns; CPU idle');
+      if (depthOf(after, cb) < depthOf(before, cb) && stub === '') notes.push('IRET');
+      if (((after[cb + Cpu.FLAGS] as number) & CpuFlag.IDLE) !== 0 && context === 'task') {
+        if (stub === '') notes.push('returns; CPU idle');
+        else w.text = 'returns; CPU idle';
+      }
       return { ...base, cpu: c, event: 'step', context, ...w, note: notes.length > 0 ? notes.join('; ') : null };
     }
     case TransitionKind.NMI: {

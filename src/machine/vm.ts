@@ -10,7 +10,7 @@
  */
 import {
   BinOp, Cpu, CpuFlag, FN_PTR_TAG, Frame, Kind, loadNumber, MAX_OPERAND_DEPTH, normalize, Op, PRIVATE_ACCESS,
-  STR_PTR_TAG, TAG_MASK, UnOp, Width, storeNumber, widthSlots, Env, ENV_BASE, GLOBALS_BASE, FrameKind, NEST_NMI_SHIFT, NEST_IRQ_SHIFT, NEST_EXC_SHIFT,
+  STR_PTR_TAG, StmtFlag, TAG_MASK, UnOp, Width, storeNumber, widthSlots, Env, ENV_BASE, GLOBALS_BASE, FrameKind, NEST_NMI_SHIFT, NEST_IRQ_SHIFT, NEST_EXC_SHIFT,
   type Program, type StateLayout,
 } from '../compile/index.js';
 import { binary64, compare, Int64RangeError } from './int64.js';
@@ -18,6 +18,7 @@ import { ViolationKind } from './violation.js';
 import type { Footprint } from './footprint.js';
 import { deviceFields, type DeviceFields } from './msi.js';
 import { serialize, textSiteFields, type TextSiteFields } from './text.js';
+import { quietStatements } from './quiet-statements.js';
 
 /** Bits of a step's outcome. */
 export const StepFlag = {
@@ -111,6 +112,10 @@ export class Vm {
   private readonly fnCount: number;
   private readonly roBase: number;
   private readonly roEnd: number;
+  /** Per pc: 1 at a local statement's STMT (see quiet-statements.ts). */
+  private readonly quiet: Uint8Array;
+  private readonly iretPc: number;
+  private readonly taskExitPc: number;
 
   constructor(program: Program, private readonly builtins: readonly BuiltinFn[]) {
     this.program = program;
@@ -137,6 +142,9 @@ export class Vm {
     this.paramWidths = Int32Array.from(widths);
     this.roBase = program.layout.readOnlyBase;
     this.roEnd = program.layout.readOnlyEnd;
+    this.quiet = quietStatements(program);
+    this.iretPc = program.entries.iretPc;
+    this.taskExitPc = program.entries.taskExitPc;
     this.devices = deviceFields(program);
     this.textSites = textSiteFields(program);
     this.heapBase = program.globals.find((g) => g.name === '__irqcheck_heap')?.offset ?? -1;
@@ -170,6 +178,7 @@ export class Vm {
     this.delayed = false;
     this.choices = 0;
     const code = this.code;
+    const quiet = this.quiet;
     const ops = this.ops;
     let pc = s[cb + Cpu.PC] as number;
     let fp = s[cb + Cpu.FP] as number;
@@ -181,7 +190,9 @@ export class Vm {
         switch (op) {
           case Op.STMT:
             if (this.tracing && this.flags === 0) this.traceStatement(code[pc + 1] as number, fp);
-            if (this.flags !== 0 || ++statements > STEP_STATEMENT_BUDGET) {
+            // After something visible, the step runs on through local statements (quiet-statements.ts),
+            // but not around a loop: a local loop's head ends it, as a wait's does.
+            if ((this.flags !== 0 && (quiet[pc] === 0 || ((code[pc + 2] as number) & StmtFlag.LOOP_HEAD) !== 0)) || ++statements > STEP_STATEMENT_BUDGET) {
               s[cb + Cpu.PC] = pc;
               s[cb + Cpu.FP] = fp;
               return this.flags;
@@ -380,6 +391,9 @@ export class Vm {
             }
             ops[sp++] = value;
             pc = retPc;
+            // An IRET or a task's exit is a step of its own: an interrupt may come between the handler's (or the
+            // task's) last visible action and it, whatever local statements came between them.
+            if (this.flags !== 0 && (pc === this.iretPc || pc === this.taskExitPc)) return this.stop(pc, fp);
             break;
           }
           case Op.BUILTIN: {

@@ -187,7 +187,7 @@ const KINDS: readonly { kind: string; flags?: string[]; line: number; model: str
   { kind: 'deadlock', line: 4, model: 'static int flag;\nint main(void)\n{\n\twhile (!READ_ONCE(flag))\n\t\tcpu_relax();\n\treturn 0;\n}\n' },
   {
     kind: 'timeout',
-    line: 6,
+    line: 5,
     model:
       'static atomic_t flag;\nint main(void)\n{\n\tlong long timeout = NSEC_PER_SEC;\n\twhile (!atomic_read(&flag)) {\n' +
       '\t\tif (timeout < 100)\n\t\t\treturn -1;\n\t\tndelay(100);\n\t\ttimeout -= 100;\n\t}\n\treturn 0;\n}\n',

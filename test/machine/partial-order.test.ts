@@ -267,7 +267,7 @@ describe('partial-order reduction', () => {
     const { reduced, plain } = await both(text);
     expect(plain.verdict).toBe('verified');
     expect(reduced.verdict).toBe('verified');
-    expect(plain.stats.states).toBe(31022);
+    expect(plain.stats.states).toBe(4915);
     expect(reduced.stats.states).toBeLessThan(plain.stats.states * 0.75);
   });
 });
