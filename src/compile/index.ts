@@ -17,7 +17,7 @@ export { Op, OPERANDS, StmtFlag, Width, Kind, BinOp, UnOp, FN_PTR_TAG, STR_PTR_T
 export type { WidthCode, KindCode } from './opcodes.js';
 export { PRIVATE_ACCESS } from './expr.js';
 export {
-  Env, ENV_BASE, GLOBALS_BASE, Cpu, CpuFlag, APIC_VECTOR_WORDS, MsrAccess, Frame, FrameKind, cpuBase, stackBase,
+  Env, ENV_BASE, GLOBALS_BASE, Cpu, CpuFlag, APIC_VECTOR_WORDS, MsrAccess, UcodeFlag, Frame, FrameKind, cpuBase, stackBase,
   NEST_NMI_SHIFT, NEST_IRQ_SHIFT, NEST_EXC_SHIFT, NEST_FIELD_MASK,
 } from './layout.js';
 export type { StateLayout } from './layout.js';

@@ -48,11 +48,12 @@ export const Cpu = {
   /** Nesting: NMI contexts entered (bits 0-7), IRQ contexts (8-15), exceptions (16-23). */
   NEST: 7,
   /**
-   * On a core's first thread: 1 once the core has been updated. A slot of its
-   * own (not a FLAGS bit), so that a sibling reading it depends only on the
-   * microcode update, not on the primary's interrupt flag changes.
+   * `UcodeFlag` bits: this thread is applying a microcode update; on a
+   * core's first thread, the core has been updated. A slot of its own, that
+   * only the update writes: what another thread's MSR access checks depends
+   * on nothing else this thread does.
    */
-  CORE_UPDATED: 8,
+  UCODE: 8,
   /** Local APIC Interrupt Request Register: 256 bits, vector v at word v >> 5, bit v & 31. */
   IRR: 9,
   /** Local APIC In-Service Register, same layout. */
@@ -77,6 +78,14 @@ export const CpuFlag = {
   NMI_PENDING_EXTERNAL: 1 << 4,
   /** The CPU fetched an INT3: #BP is raised before any interrupt can be taken. */
   TRAP_PENDING: 1 << 5,
+} as const;
+
+/** Bits of `Cpu.UCODE`. */
+export const UcodeFlag = {
+  /** This thread is applying a microcode update (WRMSR 0x79 in flight). */
+  UPDATING: 1 << 0,
+  /** On a core's first thread: the core has been updated. */
+  CORE_UPDATED: 1 << 1,
 } as const;
 
 /** `Cpu.MSR_KIND` values. */

@@ -3,8 +3,11 @@
  * statements reachable from its program counter and from every return
  * address on its stack, through jumps and calls (an indirect call reaches
  * the address-taken functions of its arity), plus what an interrupt can run
- * (the NMI and IRQ entries), the work it was woken for, and — while some CPU
- * can still reach a call that wakes CPUs — any function that may be work.
+ * (the NMI entry while an NMI may still come to it: one is pending, the
+ * external budget is not spent, or some CPU can still reach a call that
+ * sends one; the IRQ entry likewise), the work it was woken for, and —
+ * while some CPU can still reach a call that wakes CPUs — any function that
+ * may be work.
  * Partial-order reduction asks it to forget accesses a CPU made in code it
  * has left for good — `main` registering NMI handlers before stop_machine —
  * which would otherwise make every later step of every CPU depend on it.
@@ -18,7 +21,9 @@
  * Sets are bitsets over statement sites plus one extra bit, `alwaysSite`,
  * for accesses made outside any statement (and pcs outside any function).
  */
-import { builtinId, Cpu, FN_PTR_TAG, Frame, Op, OPERANDS, TAG_MASK, type Program } from '../compile/index.js';
+import { APIC_VECTOR_WORDS, builtinId, Cpu, CpuFlag, ENV_BASE, Env, FN_PTR_TAG, Frame, Op, OPERANDS, TAG_MASK, type Program } from '../compile/index.js';
+
+const NMI_PENDING = CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL;
 
 export class FutureSites {
   /** Words of one bitset. */
@@ -33,12 +38,15 @@ export class FutureSites {
   private readonly fnEnd: Int32Array;
   /** Per function, every site it or its callees may run. */
   private readonly allSites: Uint32Array[];
-  /** What may start at any time: the interrupt entries. */
-  private readonly asynchronous: Uint32Array;
+  /** What an NMI and a vectored interrupt run. */
+  private readonly nmiSites: Uint32Array;
+  private readonly irqSites: Uint32Array;
   /** What work a wake-up may start: every address-taken function. */
   private readonly anyWork: Uint32Array;
-  /** The sites that wake a CPU (call `__irqcheck_wake`). */
+  /** The sites that wake a CPU, send an NMI, request a vector. */
   private readonly wakeSites: Uint32Array;
+  private readonly nmiSendSites: Uint32Array;
+  private readonly vectorSendSites: Uint32Array;
   /** Address-taken functions: the targets of indirect calls, by arity. */
   private readonly addressTaken: readonly number[];
   private readonly addressTakenByArity = new Map<number, number[]>();
@@ -78,16 +86,25 @@ export class FutureSites {
         for (const g of callees[f.index] as number[]) if (orInto(bits, this.allSites[g] as Uint32Array)) changed = true;
       });
     }
-    this.asynchronous = this.bitset();
-    setBit(this.asynchronous, this.alwaysSite);
-    for (const f of [program.entries.nmiEntry, program.entries.irqEntry]) if (f >= 0 && f < fns.length) orInto(this.asynchronous, this.allSites[f] as Uint32Array);
+    const entrySites = (f: number): Uint32Array => (f >= 0 && f < fns.length ? (this.allSites[f] as Uint32Array).slice() : this.bitset());
+    this.nmiSites = entrySites(program.entries.nmiEntry);
+    this.irqSites = entrySites(program.entries.irqEntry);
     this.anyWork = this.bitset();
     for (const f of this.addressTaken) orInto(this.anyWork, this.allSites[f] as Uint32Array);
-    this.wakeSites = this.bitset();
-    const wake = builtinId('__irqcheck_wake');
+    this.wakeSites = this.callSites('__irqcheck_wake');
+    this.nmiSendSites = this.callSites('__irqcheck_send_nmi');
+    this.vectorSendSites = this.callSites('__irqcheck_send_vector');
+  }
+
+  /** The sites that call builtin `name`. */
+  private callSites(name: string): Uint32Array {
+    const bits = this.bitset();
+    const id = builtinId(name);
+    const code = this.program.code;
     for (let pc = 0; pc < code.length; pc += 1 + (OPERANDS[code[pc] as number] ?? 0)) {
-      if ((code[pc] as number) === Op.BUILTIN && (code[pc + 1] as number) === wake) setBit(this.wakeSites, this.siteOf(pc));
+      if ((code[pc] as number) === Op.BUILTIN && (code[pc + 1] as number) === id) setBit(bits, this.siteOf(pc));
     }
+    return bits;
   }
 
   /** A fresh, empty bitset. */
@@ -103,22 +120,56 @@ export class FutureSites {
 
   /**
    * Writes into `out[c]` the sites each CPU `c` of `s` may still execute:
-   * what it runs without new work and, if any CPU can still reach a wake
-   * call, any work it may yet be given.
+   * what it runs without new work or a new interrupt; the NMI entry if an
+   * NMI is pending on it, the external budget is not spent, or some CPU may
+   * still send one (to any CPU: the target is not known); the IRQ entry
+   * likewise; and, if any CPU can still reach a wake call, any work it may
+   * yet be given. What an entry or work adds may send or wake in turn: the
+   * sets grow until they hold.
    */
   writeAll(s: Int32Array, out: readonly Uint32Array[]): void {
+    const L = this.program.layout;
+    const externalNmis = (s[ENV_BASE + Env.NMIS_LEFT] as number) > 0;
+    let nmiToAll = false;
+    let irqToAll = false;
     let wakeable = false;
     for (let c = 0; c < out.length; c++) {
       const bits = out[c] as Uint32Array;
       this.writeOwn(s, c, bits);
-      for (let i = 0; i < bits.length && !wakeable; i++) if (((bits[i] as number) & (this.wakeSites[i] as number)) !== 0) wakeable = true;
+      const cb = L.cpuBase0 + c * L.cpuSlots;
+      if (externalNmis || ((s[cb + Cpu.FLAGS] as number) & NMI_PENDING) !== 0) orInto(bits, this.nmiSites);
+      for (let w = 0; w < APIC_VECTOR_WORDS; w++) {
+        if ((s[cb + Cpu.IRR + w] as number) !== 0) {
+          orInto(bits, this.irqSites);
+          break;
+        }
+      }
     }
-    if (wakeable) for (const bits of out) orInto(bits, this.anyWork);
+    for (;;) {
+      let nmiSent: boolean = nmiToAll;
+      let vectorSent: boolean = irqToAll;
+      let woken: boolean = wakeable;
+      for (const bits of out) {
+        nmiSent ||= intersects(bits, this.nmiSendSites);
+        vectorSent ||= intersects(bits, this.vectorSendSites);
+        woken ||= intersects(bits, this.wakeSites);
+      }
+      if (nmiSent === nmiToAll && vectorSent === irqToAll && woken === wakeable) return;
+      for (const bits of out) {
+        if (nmiSent && !nmiToAll) orInto(bits, this.nmiSites);
+        if (vectorSent && !irqToAll) orInto(bits, this.irqSites);
+        if (woken && !wakeable) orInto(bits, this.anyWork);
+      }
+      nmiToAll = nmiSent;
+      irqToAll = vectorSent;
+      wakeable = woken;
+    }
   }
 
-  /** The sites CPU c may execute without being given new work. */
+  /** The sites CPU c may execute without being given new work or taking a new interrupt. */
   private writeOwn(s: Int32Array, c: number, out: Uint32Array): void {
-    out.set(this.asynchronous);
+    out.fill(0);
+    setBit(out, this.alwaysSite);
     const L = this.program.layout;
     const cb = L.cpuBase0 + c * L.cpuSlots;
     const work = (s[cb + Cpu.WORK] as number) - 1;
@@ -228,6 +279,12 @@ export function addressTakenFunctions(p: Program): number[] {
 
 function setBit(bits: Uint32Array, i: number): void {
   bits[i >> 5] = (bits[i >> 5] as number) | (1 << (i & 31));
+}
+
+/** Whether two bitsets share a bit. */
+function intersects(a: Uint32Array, b: Uint32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (((a[i] as number) & (b[i] as number)) !== 0) return true;
+  return false;
 }
 
 /** ORs `from` into `into`; returns whether `into` changed. */

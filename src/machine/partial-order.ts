@@ -50,13 +50,14 @@ export interface SlotImages {
 /**
  * Registers read by other CPUs whose every access, the owner's included, is
  * recorded: they are shared slots of A like globals, so reading a sibling's
- * MSR in flight or its core's update depends only on the statements that can
- * still write them, not on every step of the owner. Only the owner writes
- * MSR and MSR_KIND (its unrecorded reads of them cannot conflict); any
- * thread of the core writes CORE_UPDATED, and every access to it is recorded.
+ * MSR access in flight or its microcode state depends only on the
+ * statements that can still write them, not on every step of the owner.
+ * Only the owner writes MSR and MSR_KIND (its unrecorded reads of them
+ * cannot conflict); UCODE is written by updates of the core's threads, and
+ * every access to it is recorded.
  */
 function sharedRegister(offset: number): boolean {
-  return offset === Cpu.MSR || offset === Cpu.MSR_KIND || offset === Cpu.CORE_UPDATED;
+  return offset === Cpu.MSR || offset === Cpu.MSR_KIND || offset === Cpu.UCODE;
 }
 
 /** Random runs that learn the access relation before the search, and their length. */
