@@ -21,7 +21,7 @@ import { FP_HI, FP_LO, SUM_A, SUM_B, StateHasher, fingerprintOf } from './hash64
 import { NO_PARENT, PathLog } from './path-log.js';
 import { POLL_INTERVAL_STATES, SearchMonitor } from './search-monitor.js';
 import { StateQueue } from './state-queue.js';
-import type { Finding, LimitKind, SearchResult, SuccessorSink, TransitionSystem } from './transition-system.js';
+import type { EventBudget, Finding, LimitKind, SearchResult, SuccessorSink, TransitionSystem } from './transition-system.js';
 import { WarningLog, findingAt } from './warning-log.js';
 
 /** Breadth-first `Explorer`: shortest violation paths; the default. */
@@ -54,6 +54,7 @@ class BfsRun implements SuccessorSink {
   private readonly system: TransitionSystem;
   private readonly monitor: SearchMonitor;
   private readonly stateCap: number;
+  private readonly depthCap: number;
   private readonly visited = new FingerprintSet();
   private readonly queue: StateQueue;
   private readonly log = new PathLog();
@@ -87,6 +88,9 @@ class BfsRun implements SuccessorSink {
   private nextLevel: FingerprintSet | null = null;
   private readonly currentFingerprint = new Int32Array(2);
   private closesCycle = false;
+  /** The system's event budget, when states with a larger one stand in for this one (see `EventBudget`). */
+  private readonly budget: EventBudget | null;
+  private readonly twinSums = new Int32Array(2);
   /** The reduction's assumptions failed: this run's `verified` would not be trustworthy. */
   invalidated = false;
 
@@ -94,11 +98,14 @@ class BfsRun implements SuccessorSink {
     this.system = system;
     this.monitor = new SearchMonitor(options);
     this.stateCap = this.monitor.stateCap;
+    this.depthCap = options.maxDepth ?? Infinity;
     this.queue = new StateQueue(system.stateSlots);
     this.warnings = new WarningLog(options.collectWarnings ?? true);
     this.current = new Int32Array(system.stateSlots);
     this.hasher = new StateHasher(system.stateSlots);
     if (system.reduction !== undefined) this.nextLevel = new FingerprintSet();
+    // Only with partial-order reduction: without it the search stores the plain state graph (counted against SPIN, and across workers).
+    this.budget = system.reduction !== undefined && system.budget !== undefined && system.budget.max > 0 ? system.budget : null;
   }
 
   run(): SearchResult {
@@ -195,15 +202,19 @@ class BfsRun implements SuccessorSink {
       this.hasher.sumsFrom(this.current, this.currentSums[SUM_A], this.currentSums[SUM_B], state, sums);
     }
     const fingerprint = this.fingerprint;
-    fingerprintOf(sums[SUM_A], sums[SUM_B], state.length, fingerprint);
     const visited = this.visited;
+    if (this.budget !== null && this.storedWithLargerBudget(state)) {
+      this.revisit(fingerprint[FP_HI] as number, fingerprint[FP_LO] as number);
+      return true;
+    }
+    fingerprintOf(sums[SUM_A], sums[SUM_B], state.length, fingerprint);
     if (!visited.add(fingerprint[FP_HI], fingerprint[FP_LO])) {
-      const hi = fingerprint[FP_HI];
-      const lo = fingerprint[FP_LO];
-      if (this.nextLevel !== null && !this.nextLevel.has(hi, lo) && (this.currentLevel?.has(hi, lo) !== true || this.expandedHere?.has(hi, lo) === true)) this.closesCycle = true;
+      this.revisit(fingerprint[FP_HI] as number, fingerprint[FP_LO] as number);
       return true;
     }
     this.nextLevel?.add(fingerprint[FP_HI], fingerprint[FP_LO]);
+    const depth = this.currentDepth + 1;
+    if (depth > this.depthCap) return true;
     if (visited.size > this.stateCap) {
       this.limit = 'states';
       return false;
@@ -212,10 +223,30 @@ class BfsRun implements SuccessorSink {
       this.limit = 'memory';
       return false;
     }
-    const depth = this.currentDepth + 1;
     this.queue.push(state, this.log.append(this.currentId, transition), depth, sums[SUM_A], sums[SUM_B]);
     if (depth > this.maxDepth) this.maxDepth = depth;
     return true;
+  }
+
+  /** A successor already stored: the cycle proviso asks whether it may close a cycle. */
+  private revisit(hi: number, lo: number): void {
+    if (this.nextLevel !== null && !this.nextLevel.has(hi, lo) && (this.currentLevel?.has(hi, lo) !== true || this.expandedHere?.has(hi, lo) === true)) this.closesCycle = true;
+  }
+
+  /**
+   * Whether `state` (lane sums in `sums`) has a stored twin with a larger
+   * event budget (see `EventBudget`); if so, its fingerprint is left in
+   * `fingerprint`.
+   */
+  private storedWithLargerBudget(state: Int32Array): boolean {
+    const budget = this.budget as EventBudget;
+    const left = state[budget.slot] as number;
+    for (let more = budget.max; more > left; more--) {
+      this.hasher.withWord(this.sums[SUM_A] as number, this.sums[SUM_B] as number, budget.slot, left, more, this.twinSums);
+      fingerprintOf(this.twinSums[SUM_A] as number, this.twinSums[SUM_B] as number, state.length, this.fingerprint);
+      if (this.visited.has(this.fingerprint[FP_HI] as number, this.fingerprint[FP_LO] as number)) return true;
+    }
+    return false;
   }
 
   /** The lane sums of the state being expanded, in `currentSums` (from the queue, or hashed). */

@@ -31,6 +31,12 @@ export interface ExploreOptions {
    * warning never changes the verdict.
    */
   readonly collectWarnings?: boolean;
+  /**
+   * Breadth-first search only: states deeper than this are not stored
+   * (their violations are still seen on the transitions that reach them).
+   * A search for a path shorter than one already known.
+   */
+  readonly maxDepth?: number;
 }
 
 /**

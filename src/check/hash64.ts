@@ -159,6 +159,14 @@ export class StateHasher {
     out[SUM_B] = b;
   }
 
+  /** Writes into `out` the lane sums `a`, `b` of a vector corrected for word `i` changing from `from` to `to`. */
+  withWord(a: number, b: number, i: number, from: number, to: number, out: Int32Array): void {
+    const ka = this.keysA[i] as number;
+    const kb = this.keysB[i] as number;
+    out[SUM_A] = (a + mixA(to ^ ka) - mixA(from ^ ka)) | 0;
+    out[SUM_B] = (b + mixB((to + kb) | 0) - mixB((from + kb) | 0)) | 0;
+  }
+
   /**
    * Writes the lane sums of `words` into `out`, given `base` (same length)
    * and its sums (baseA, baseB): the base's sums corrected where the two

@@ -25,6 +25,7 @@ export type {
   SearchResult,
   SearchStats,
   StateSymmetry,
+  EventBudget,
   SuccessorSink,
   TransitionSystem,
 } from './transition-system.js';

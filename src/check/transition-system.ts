@@ -56,6 +56,25 @@ export interface TransitionSystem {
    * as they are). See `StateSymmetry`.
    */
   readonly symmetry?: StateSymmetry;
+  /**
+   * A budget of environment events, when the system has one. See
+   * `EventBudget`.
+   */
+  readonly budget?: EventBudget;
+}
+
+/**
+ * A slot that counts events the environment may still cause (external
+ * NMIs): a state with a larger budget, otherwise equal, can do everything
+ * this one can, since it may leave the rest of its budget unused — every
+ * path, every violation, every stuck state. The breadth-first search uses
+ * it with partial-order reduction: a new state whose twin with a larger
+ * budget is already stored (so at no greater depth) is not stored, as if it
+ * were that twin; what it could reach, the twin reaches in as many steps.
+ */
+export interface EventBudget {
+  readonly slot: number;
+  readonly max: number;
 }
 
 /**

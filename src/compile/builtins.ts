@@ -134,6 +134,8 @@ export const BUILTINS: readonly BuiltinSpec[] = [
   b('__irqcheck_unknown_nmi', 0),
   b('__irqcheck_nmis_in_flight', 0, INT),
   b('__irqcheck_wake', 2),
+  b('__irqcheck_arrive', 1),
+  b('__irqcheck_arrived', 1, INT),
   // the local APIC and MSI devices
   b('apic_eoi', 0),
   b('lapic_vector_set_in_irr', 1, BOOL),

@@ -804,10 +804,12 @@ class Analysis {
       this.requireCpu(arg(0), 'cpu_online');
       return plainAV;
     }
-    if (name.startsWith('atomic_')) {
+    // stop_machine's barrier arrival and count are an atomic_inc and an atomic_read.
+    const atomic = name === '__irqcheck_arrive' ? 'atomic_inc' : name === '__irqcheck_arrived' ? 'atomic_read' : name;
+    if (atomic.startsWith('atomic_')) {
       const cell = this.load(arg(0), 1);
       const values = args.slice(1);
-      switch (name) {
+      switch (atomic) {
         case 'atomic_read':
           return cell;
         case 'atomic_set':

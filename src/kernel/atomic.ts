@@ -64,6 +64,10 @@ export const ATOMIC_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
     writeSlot(vm, addr, old + 1);
     return 1;
   },
+  // stop_machine's rendezvous (the prelude only): a CPU's arrival at a barrier and the count a waiting
+  // CPU reads, an atomic_inc and an atomic_read that partial-order reduction knows as such.
+  __irqcheck_arrive: rmw(0, -1, 1, add, 'none'),
+  __irqcheck_arrived: (vm, base) => readSlot(vm, arg(vm, base, 0)),
   atomic_add_unless: (vm, base) => {
     const addr = arg(vm, base, 0);
     const old = readSlot(vm, addr);

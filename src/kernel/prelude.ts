@@ -724,8 +724,11 @@ static void *__irqcheck_sm_data;
 static const struct cpumask *__irqcheck_sm_cpus;
 /*
  * The acks of states 1 (PREPARE), 2 (DISABLE_IRQ) and 3 (RUN), one counter
- * each: a CPU that leaves a state's wait reads a counter no CPU writes any
- * more, which keeps it independent of the others' later acks.
+ * each, and of the end: barriers. Every online CPU arrives at each once
+ * (__irqcheck_arrive, an atomic_inc) and waits until all have
+ * (__irqcheck_arrived, an atomic_read): no wait can end before the last
+ * arrival, which is what lets partial-order reduction take arrivals as
+ * independent of each other and of the waits.
  */
 static atomic_t __irqcheck_sm_ack[4];
 static atomic_t __irqcheck_sm_done;
@@ -733,7 +736,7 @@ static int __irqcheck_sm_ret;
 
 static void __irqcheck_sm_wait(int stage)
 {
-	while (atomic_read(&__irqcheck_sm_ack[stage]) < num_online_cpus())
+	while (__irqcheck_arrived(&__irqcheck_sm_ack[stage]) < num_online_cpus())
 		cpu_relax();
 }
 
@@ -749,20 +752,20 @@ static int __irqcheck_sm_ack_prepare(int cpu)
 		is_active = cpumask_test_cpu(cpu, __irqcheck_sm_cpus);
 	else
 		is_active = cpu == cpumask_first(cpu_online_mask);
-	atomic_inc(&__irqcheck_sm_ack[1]);
+	__irqcheck_arrive(&__irqcheck_sm_ack[1]);
 	return is_active;
 }
 
 static void __irqcheck_sm_ack_disable_irq(void)
 {
 	local_irq_disable();
-	atomic_inc(&__irqcheck_sm_ack[2]);
+	__irqcheck_arrive(&__irqcheck_sm_ack[2]);
 }
 
 static void __irqcheck_sm_exit(unsigned long flags)
 {
 	local_irq_restore(flags);
-	atomic_inc(&__irqcheck_sm_done);
+	__irqcheck_arrive(&__irqcheck_sm_done);
 }
 
 /* The stopper thread of each online CPU: multi_cpu_stop()'s states PREPARE, DISABLE_IRQ, RUN, EXIT. */
@@ -780,7 +783,7 @@ static void __irqcheck_multi_cpu_stop(void)
 		err = __irqcheck_sm_fn(__irqcheck_sm_data);
 	if (err)
 		__irqcheck_sm_ret = err;
-	atomic_inc(&__irqcheck_sm_ack[3]);
+	__irqcheck_arrive(&__irqcheck_sm_ack[3]);
 	__irqcheck_sm_wait(3);
 	__irqcheck_sm_exit(flags);
 }
@@ -806,7 +809,7 @@ int stop_machine_cpuslocked(int (*fn)(void *), void *data, const struct cpumask 
 {
 	__irqcheck_sm_setup(fn, data, cpus);
 	__irqcheck_multi_cpu_stop();
-	while (atomic_read(&__irqcheck_sm_done) < num_online_cpus())
+	while (__irqcheck_arrived(&__irqcheck_sm_done) < num_online_cpus())
 		cpu_relax();
 	return __irqcheck_sm_ret;
 }

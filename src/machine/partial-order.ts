@@ -35,12 +35,14 @@
  * The cycle proviso (a reduced expansion must not close a cycle) is the
  * explorer's: see `PartialOrderReduction` in check/.
  */
-import { APIC_VECTOR_WORDS, Cpu, CpuFlag, ENV_BASE, Env, type Program } from '../compile/index.js';
+import { APIC_VECTOR_WORDS, builtinId, Cpu, CpuFlag, ENV_BASE, Env, Op, OPERANDS, type Program } from '../compile/index.js';
+import { arriveExternalNmi } from './cpu.js';
 import type { PartialOrderReduction, SuccessorSink } from '../check/index.js';
 import { Footprint } from './footprint.js';
 import { FutureSites, hasBit } from './future-sites.js';
 import type { MachineSystem } from './system.js';
-import { CpuExpansion, TransitionKind, transitionCpu, transitionKind } from './system.js';
+import { CpuExpansion, TransitionKind, transitionChoice, transitionCpu, transitionKind } from './system.js';
+import { StepFlag } from './vm.js';
 
 /** Where a slot accessed by a CPU goes under each permutation of a symmetry (symmetry.ts). */
 export interface SlotImages {
@@ -59,6 +61,9 @@ export interface SlotImages {
 function sharedRegister(offset: number): boolean {
   return offset === Cpu.MSR || offset === Cpu.MSR_KIND || offset === Cpu.UCODE;
 }
+
+/** Steps an external NMI's handler may take alone before its arrival is taken as it comes (see `arrivalCanWait`). */
+const HANDLER_STEP_LIMIT = 64;
 
 /** Random runs that learn the access relation before the search, and their length. */
 const WARM_UP_WALKS = 64;
@@ -96,6 +101,10 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   private rowSite: Int32Array;
   private rowCpu: Int32Array;
   private rowWrite: Uint8Array;
+  /** Per row: 1 if the access is a barrier's (see `barrierAccesses`). */
+  private rowBarrier: Uint8Array;
+  /** Per pc: 1 where the kernel arrives at or reads a barrier. */
+  private readonly barrierPc: Uint8Array;
   private rowSlot: Int32Array;
   /** Per CPU, the rows of A about its own registers and stack (accesses by other CPUs). */
   private regionRows: Int32Array[];
@@ -112,6 +121,11 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   /** Per executed CPU: whether it has a key transition, and one other than a step (an interrupt taken, a wake-up, an arrival). */
   private readonly keyOf: Uint8Array;
   private readonly entersOf: Uint8Array;
+  /** Per executed CPU: its buffered transitions, [firstOf, firstOf + transitionsOf). */
+  private readonly firstOf: Int32Array;
+  private readonly transitionsOf: Int32Array;
+  /** Where an external NMI's handler is run alone to see whether its arrival can wait (see `arrivalCanWait`). */
+  private readonly scratch: Int32Array;
   /** Per executed CPU: its entries in the footprint, [from, to). */
   private readonly footprintFrom: Int32Array;
   private readonly footprintTo: Int32Array;
@@ -131,6 +145,8 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.rowSite = new Int32Array(0);
     this.rowCpu = new Int32Array(0);
     this.rowWrite = new Uint8Array(0);
+    this.rowBarrier = new Uint8Array(0);
+    this.barrierPc = barrierAccesses(p);
     this.rowSlot = new Int32Array(0);
     this.regionRows = Array.from({ length: this.cpus }, () => new Int32Array(0));
     this.states = new Int32Array(this.slots * 16);
@@ -139,6 +155,9 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.footprintTo = new Int32Array(this.cpus);
     this.keyOf = new Uint8Array(this.cpus);
     this.entersOf = new Uint8Array(this.cpus);
+    this.transitionsOf = new Int32Array(this.cpus);
+    this.firstOf = new Int32Array(this.cpus);
+    this.scratch = new Int32Array(this.slots);
     this.futureOf = Array.from({ length: this.cpus }, () => this.future.bitset());
   }
 
@@ -209,7 +228,81 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
         return;
       }
     }
-    this.system.expandEnvironment(s, sink, chosen === 0 ? -1 : chosen, chosen === 0 && this.stuck);
+    let arrivals = chosen === 0 ? -1 : chosen;
+    if (chosen !== 0 && (s[ENV_BASE + Env.NMIS_LEFT] as number) > 0) {
+      for (let c = 0; c < this.cpus; c++) if (((chosen >>> c) & 1) !== 0 && this.arrivalCanWait(s, c)) arrivals &= ~(1 << c);
+    }
+    this.system.expandEnvironment(s, sink, arrivals, chosen === 0 && this.stuck);
+  }
+
+  /**
+   * Whether an external NMI's arrival at CPU c (in the chosen set) may wait
+   * until after c's next step t, as interrupt-aware reductions of
+   * single-CPU programs do: an arrival now runs the handler H, then t.
+   * If H touches nothing any other CPU may still touch (so H commutes with
+   * whatever they do meanwhile), t and H touch nothing one writes and the
+   * other accesses, and t leaves c's NMI delivery as it was, then every run
+   * that takes the NMI now is equivalent to one that takes t first and the
+   * NMI right after; that run starts with a transition of the chosen set.
+   * H is known by running it: the NMI delivered in a copy of `s`, c alone
+   * until its IRET (another path of H would need another CPU to write what
+   * H reads, which is a conflict). Its accesses are real (the arrival is a
+   * transition of `s`) and are observed like any other.
+   */
+  private arrivalCanWait(s: Int32Array, c: number): boolean {
+    const L = this.system.program.layout;
+    const cb = this.cpuBase0 + c * this.cpuSlots;
+    const blocking = CpuFlag.NMI_BLOCKED | CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL | CpuFlag.TRAP_PENDING | CpuFlag.IDLE;
+    if (((s[cb + Cpu.FLAGS] as number) & blocking) !== 0 || (s[cb + Cpu.MSR] as number) !== 0) return false;
+    if ((this.transitionsOf[c] as number) !== 1) return false;
+    const k = this.firstOf[c] as number;
+    const id = this.transitions[k] as number;
+    if (transitionKind(id) !== TransitionKind.STEP || transitionChoice(id) !== 0) return false;
+    const n = this.slots;
+    const after = this.states.subarray(k * n, (k + 1) * n);
+    if (((after[cb + Cpu.FLAGS] as number) & blocking) !== 0 || (after[cb + Cpu.MSR] as number) !== 0 || after[cb + Cpu.NEST] !== s[cb + Cpu.NEST]) return false;
+    // H, alone, from here.
+    const vm = this.system.vm;
+    const h = this.scratch;
+    h.set(s);
+    const from = this.footprint.length;
+    const nest = s[cb + Cpu.NEST] as number;
+    if (!arriveExternalNmi(vm, h, c)) return false;
+    vm.deepest = h[cb + Cpu.SP] as number;
+    let returned = false;
+    for (let steps = 0; steps < HANDLER_STEP_LIMIT && !returned; steps++) {
+      const pc = h[cb + Cpu.PC] as number;
+      const flags = vm.step(h, c);
+      if ((flags & (StepFlag.VIOLATION | StepFlag.WARNING)) !== 0 || vm.choices > 1) return false;
+      if (h[cb + Cpu.PC] === pc && (flags & StepFlag.WRITE) === 0) return false; // waits
+      returned = h[cb + Cpu.NEST] === nest;
+    }
+    const to = this.footprint.length;
+    if (!returned) return false;
+    // The handler's frames still fit above the stack t leaves.
+    if ((vm.deepest - (s[cb + Cpu.SP] as number)) + (after[cb + Cpu.SP] as number) > cb + L.cpuSlots) return false;
+    if (this.footprintConflicts(s, c, from, to, true) !== 0) return false;
+    return !this.overlap(c, this.footprintFrom[c] as number, this.footprintTo[c] as number, from, to);
+  }
+
+  /** Whether two runs of CPU c's footprint entries touch a slot one writes and the other accesses (outside c's own registers and stack). */
+  private overlap(c: number, aFrom: number, aTo: number, bFrom: number, bTo: number): boolean {
+    const fp = this.footprint;
+    const own = this.cpuBase0 + c * this.cpuSlots;
+    for (let i = aFrom; i < aTo; i++) {
+      const a0 = fp.addr[i] as number;
+      const as = fp.span[i] as number;
+      const a1 = a0 + Math.abs(as);
+      for (let j = bFrom; j < bTo; j++) {
+        const bs = fp.span[j] as number;
+        if (as >= 0 && bs >= 0) continue;
+        const b0 = fp.addr[j] as number;
+        const lo = Math.max(a0, b0);
+        const hi = Math.min(a1, b0 + Math.abs(bs));
+        for (let x = lo; x < hi; x++) if (!(x >= own && x < own + this.cpuSlots && !sharedRegister(x - own))) return true;
+      }
+    }
+    return false;
   }
 
   /** Runs CPU c's own transitions into the buffer, once per state; false if the sink asked to stop. */
@@ -218,7 +311,9 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.executed |= 1 << c;
     const first = this.count;
     this.footprintFrom[c] = this.footprint.length;
+    this.firstOf[c] = first;
     const outcome = this.system.expandCpu(s, c, this);
+    this.transitionsOf[c] = this.count - first;
     this.footprintTo[c] = this.footprint.length;
     if ((outcome & CpuExpansion.STOPPED) !== 0) this.stopped = true;
     if ((outcome & CpuExpansion.PROGRESS) !== 0) this.stuck = false;
@@ -233,12 +328,19 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     return !this.stopped;
   }
 
-  /** The first conflict-closed set of CPUs, seeded by a CPU making progress, that is not every CPU; 0 if none. */
+  /**
+   * The smallest conflict-closed set of CPUs (the first of them, in CPU
+   * order) seeded by a CPU making progress that is not every CPU; 0 if none.
+   * The smallest, because fewer CPUs moving from each state leave fewer
+   * combinations of their positions.
+   */
   private chooseLazily(s: Int32Array): number {
     const cpus = this.cpus;
     const all = cpus >= 32 ? -1 : (1 << cpus) - 1;
     const waiting = this.system.waitingCpus;
     let futures = false;
+    let best = 0;
+    let bestCost = 0;
     for (let c = 0; c < cpus; c++) {
       if (!this.execute(s, c)) return 0;
       if ((this.keyOf[c] as number) === 0 || (waiting[c] as number) !== 0) continue;
@@ -257,9 +359,13 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
         frontier |= added;
       }
       if ((members ^ all) === 0) continue;
-      return members;
+      const cost = popcount(members);
+      if (best === 0 || cost < bestCost) {
+        best = members;
+        bestCost = cost;
+      }
     }
-    return 0;
+    return best;
   }
 
   /** Runs the full expansion of `s` into the buffer, recording footprints. */
@@ -331,8 +437,12 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
 
   /** The CPUs that CPU m's transitions here may be dependent with (its futures written). */
   private conflictsOf(s: Int32Array, m: number): number {
+    return this.footprintConflicts(s, m, this.footprintFrom[m] as number, this.footprintTo[m] as number, (this.entersOf[m] as number) !== 0);
+  }
+
+  /** The CPUs that CPU m's accesses in footprint entries [from, to) may be dependent with; `enters` if they enter an interrupt. */
+  private footprintConflicts(s: Int32Array, m: number, from: number, to: number, enters: boolean): number {
     const cb = this.cpuBase0 + m * this.cpuSlots;
-    const enters = (this.entersOf[m] as number) !== 0;
     const idle = ((s[cb + Cpu.FLAGS] as number) & CpuFlag.IDLE) !== 0;
     let mask = 0;
     const rows = this.regionRows[m] as Int32Array;
@@ -351,30 +461,35 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     }
     const fp = this.footprint;
     const globalsBase = ENV_BASE + Env.SLOTS;
-    for (let i = this.footprintFrom[m] as number, to = this.footprintTo[m] as number; i < to; i++) {
+    for (let i = from; i < to; i++) {
       const addr = fp.addr[i] as number;
       const span = fp.span[i] as number;
       const write = span < 0;
       const end = addr + (write ? -span : span);
+      const barrier = this.barrierPc[fp.pc[i] as number] === 1;
       for (let x = Math.max(addr, globalsBase); x < end; x++) {
         if (x >= this.cpuBase0) {
           const owner = ((x - this.cpuBase0) / this.cpuSlots) | 0;
           if (owner !== m && !sharedRegister(x - this.cpuBase0 - owner * this.cpuSlots)) mask |= 1 << owner;
         }
-        mask |= this.accessors(x, write, m);
+        mask |= this.accessors(x, write, m, barrier);
       }
     }
     return mask & ~(1 << m);
   }
 
-  /** CPUs other than `c` that may still write slot x (or, if `anyAccess`, read or write it). */
-  private accessors(x: number, anyAccess: boolean, c: number): number {
+  /**
+   * CPUs other than `c` that may still write slot x (or, if `anyAccess`, read
+   * or write it); for a barrier access, by other than barrier accesses.
+   */
+  private accessors(x: number, anyAccess: boolean, c: number, barrier: boolean): number {
     let mask = 0;
     const end = this.rowStart[x + 1] as number;
     for (let k = this.rowStart[x] as number; k < end; k++) {
       const d = this.rowCpu[k] as number;
       if (d === c || ((mask >>> d) & 1) !== 0) continue;
       if (!anyAccess && (this.rowWrite[k] as number) === 0) continue;
+      if (barrier && (this.rowBarrier[k] as number) === 1) continue;
       if (hasBit(this.futureOf[d] as Uint32Array, this.rowSite[k] as number)) mask |= 1 << d;
     }
     return mask;
@@ -392,24 +507,25 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       const end = addr + (write ? -span : span);
       const own = this.cpuBase0 + c * this.cpuSlots;
       const site = this.future.siteOf(fp.pc[i] as number);
+      const barrier = this.barrierPc[fp.pc[i] as number] === 1;
       for (let x = Math.max(addr, globalsBase); x < end; x++) {
         if (x >= own && x < own + this.cpuSlots && !sharedRegister(x - own)) continue;
-        const k = this.key(x, site, c, write);
+        const k = this.key(x, site, c, write, barrier);
         if (this.assumed.has(k) || this.observed.has(k)) continue;
         this.invalidated = true;
         this.observed.add(k);
         // Only canonical states are expanded under symmetry: what one CPU does, its images do.
         this.images?.imagesOf(x, c, (y, d) => {
           const ownOfD = this.cpuBase0 + d * this.cpuSlots;
-          if (y >= globalsBase && !(y >= ownOfD && y < ownOfD + this.cpuSlots && !sharedRegister(y - ownOfD))) this.observed.add(this.key(y, site, d, write));
+          if (y >= globalsBase && !(y >= ownOfD && y < ownOfD + this.cpuSlots && !sharedRegister(y - ownOfD))) this.observed.add(this.key(y, site, d, write, barrier));
         });
       }
     }
   }
 
-  /** One access of A as a number: slot, statement site, CPU, write bit (exact below 2^53). */
-  private key(x: number, site: number, c: number, write: boolean): number {
-    return ((x * this.sites + site) * MAX_REDUCED_CPUS + c) * 2 + (write ? 1 : 0);
+  /** One access of A as a number: slot, statement site, CPU, write and barrier bits (exact below 2^53). */
+  private key(x: number, site: number, c: number, write: boolean, barrier: boolean): number {
+    return ((x * this.sites + site) * MAX_REDUCED_CPUS + c) * 4 + (write ? 1 : 0) + (barrier ? 2 : 0);
   }
 
   /** Rebuilds the rows of A by slot. */
@@ -419,14 +535,16 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.rowSite = new Int32Array(n);
     this.rowCpu = new Int32Array(n);
     this.rowWrite = new Uint8Array(n);
+    this.rowBarrier = new Uint8Array(n);
     this.rowSlot = new Int32Array(n);
     this.rowStart.fill(0);
-    const perSlot = 2 * MAX_REDUCED_CPUS * this.sites;
+    const perSlot = 4 * MAX_REDUCED_CPUS * this.sites;
     keys.forEach((k, i) => {
       const x = Math.floor(k / perSlot);
       let rest = k - x * perSlot;
       this.rowWrite[i] = rest % 2;
-      rest = (rest - (rest % 2)) / 2;
+      this.rowBarrier[i] = (rest >> 1) % 2;
+      rest = (rest - (rest % 4)) / 4;
       this.rowCpu[i] = rest % MAX_REDUCED_CPUS;
       this.rowSite[i] = (rest - (rest % MAX_REDUCED_CPUS)) / MAX_REDUCED_CPUS;
       this.rowSlot[i] = x;
@@ -444,4 +562,37 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     });
     for (let x = 0; x < this.slots; x++) this.rowStart[x + 1] = (this.rowStart[x + 1] as number) + (this.rowStart[x] as number);
   }
+}
+
+/**
+ * The pcs where kernel code arrives at a barrier or reads its count
+ * (`__irqcheck_arrive`, `__irqcheck_arrived`: stop_machine's rendezvous).
+ * Each online CPU arrives once at each barrier before it is reset, and no
+ * wait on a barrier ends before every CPU has arrived; so an arrival does
+ * not depend on another's (both only count), and a wait that could end only
+ * after the arrival of a CPU that has not arrived cannot end in any run
+ * that leaves that CPU out: barrier accesses never conflict with each other.
+ * Other accesses to the counters (the reset) conflict as usual. Calls from
+ * a model's own code, which need not keep that discipline, are not counted.
+ */
+function barrierAccesses(p: Program): Uint8Array {
+  const at = new Uint8Array(p.code.length);
+  const arrive = builtinId('__irqcheck_arrive');
+  const arrived = builtinId('__irqcheck_arrived');
+  const starts = p.functions.filter((f) => f.entry >= 0).map((f) => f.entry).sort((a, b) => a - b);
+  for (const f of p.functions) {
+    if (f.isModel || f.entry < 0) continue;
+    const end = starts.find((e) => e > f.entry) ?? p.code.length;
+    for (let pc = f.entry; pc < end; pc += 1 + (OPERANDS[p.code[pc] as number] ?? 0)) {
+      const id = p.code[pc + 1] as number;
+      if ((p.code[pc] as number) === Op.BUILTIN && (id === arrive || id === arrived)) at[pc] = 1;
+    }
+  }
+  return at;
+}
+
+function popcount(x: number): number {
+  let n = 0;
+  for (let v = x >>> 0; v !== 0; v &= v - 1) n++;
+  return n;
 }

@@ -8,7 +8,7 @@
  * wait detector's scratch, and allocates nothing (violations aside).
  */
 import { Cpu, CpuFlag, Env, ENV_BASE, type Program } from '../compile/index.js';
-import type { StateSymmetry, SuccessorSink, TransitionSystem } from '../check/index.js';
+import type { EventBudget, StateSymmetry, SuccessorSink, TransitionSystem } from '../check/index.js';
 import { arriveExternalNmi, cpuQuiet, deliverNmi, nmiDeliverable, startWork } from './cpu.js';
 import { deliverableVector, pendingVectors, takeVector } from './apic.js';
 import { canRaise, raise } from './msi.js';
@@ -64,6 +64,8 @@ export class MachineSystem implements TransitionSystem {
   readonly reductionNote: string | null = null;
   /** Symmetry over cores, attached by the pipeline when the model has it (symmetry.ts). */
   symmetry?: StateSymmetry;
+  /** The external NMIs that may still arrive: more of them can do all that fewer can. */
+  readonly budget: EventBudget;
   /** Whether symmetry reduction is on, and why (not), for the report; null when it was not asked for. */
   symmetryNote: { readonly reduced: boolean; readonly note: string } | null = null;
   private readonly succ: Int32Array;
@@ -78,6 +80,7 @@ export class MachineSystem implements TransitionSystem {
     readonly options: MachineOptions,
   ) {
     this.vm = new Vm(program, builtins);
+    this.budget = { slot: ENV_BASE + Env.NMIS_LEFT, max: program.config.nmis };
     this.vm.strict = options.strict;
     this.stateSlots = program.layout.stateSlots;
     this.succ = new Int32Array(this.stateSlots);

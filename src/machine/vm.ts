@@ -65,6 +65,8 @@ export class Vm {
   delayNs = 0;
   /** The step spent time (see `spendTime`). */
   delayed = false;
+  /** The highest stack address a call has reached since the caller last set it (stack headroom of a run). */
+  deepest = 0;
   /** Rare-path detail of the last violation, for messages. */
   detail = '';
   /** The pc of the instruction being executed (for builtins' messages). */
@@ -344,6 +346,7 @@ export class Vm {
             }
             const newFp = s[cb + Cpu.SP] as number;
             const frameSlots = this.fnFrameSlots[fn] as number;
+            if (newFp + frameSlots > this.deepest) this.deepest = newFp + frameSlots;
             if (newFp + frameSlots > cb + this.layout.cpuSlots) {
               this.fault(ViolationKind.STACK_OVERFLOW, pc, `calling ${this.program.functions[fn]?.name ?? '?'} overflows CPU${c}'s stack`);
               return this.stop(pc, fp);
