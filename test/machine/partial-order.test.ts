@@ -2,7 +2,8 @@
  * Partial-order reduction keeps verdicts: small models built to trip a
  * reduction that is wrong (dependence through pointers, function pointers,
  * another CPU's stack, the NMI budget, IPIs, woken work, cycles of one CPU
- * that would postpone another's assertion forever). Each is checked with
+ * that would postpone another's assertion forever, an NMI handler that
+ * sees the task's next write, barriers). Each is checked with
  * and without the reduction; both must give the stated verdict, and the
  * reduction must store no more states.
  */
@@ -217,6 +218,61 @@ static int work(void *d)
 int main(void)
 {
 	stop_machine(work, NULL, cpu_online_mask);
+	return 0;
+}
+` },
+  { title: "an external NMI whose handler reads what the interrupted task writes next (the arrival cannot wait)", want: 'violation assertion', text: `
+#pragma irqcheck cpus 2 nmis 1
+static int x, y;
+static int check(unsigned int t, struct pt_regs *r)
+{
+	BUG_ON(READ_ONCE(x) == 1 && READ_ONCE(y) == 0);
+	return NMI_HANDLED;
+}
+int main(void)
+{
+	register_nmi_handler(NMI_LOCAL, check, 0, "check");
+	WRITE_ONCE(x, 1);
+	WRITE_ONCE(y, 1);
+	return 0;
+}
+` },
+  { title: "two external NMIs both needed for the failure (a state with budget left stands in for one without)", want: 'violation assertion', text: `
+#pragma irqcheck cpus 2 nmis 2
+static atomic_t taken;
+static int count(unsigned int t, struct pt_regs *r)
+{
+	atomic_inc(&taken);
+	return NMI_HANDLED;
+}
+static int work(void *d)
+{
+	return 0;
+}
+int main(void)
+{
+	register_nmi_handler(NMI_LOCAL, count, 0, "count");
+	stop_machine(work, NULL, cpu_online_mask);
+	BUG_ON(atomic_read(&taken) == 2);
+	return 0;
+}
+` },
+  { title: "a race between stop_machine's rendezvous and a CPU that has left it (barrier arrivals commute, waits do not end early)", want: 'violation assertion', text: `
+#pragma irqcheck cpus 3
+static int stage_seen[NR_CPUS];
+static int step;
+static int work(void *d)
+{
+	int cpu = smp_processor_id();
+	if (cpu == 2)
+		WRITE_ONCE(step, 1);
+	stage_seen[cpu] = READ_ONCE(step);
+	return 0;
+}
+int main(void)
+{
+	stop_machine(work, NULL, cpu_online_mask);
+	BUG_ON(stage_seen[0] != stage_seen[1]);
 	return 0;
 }
 ` },
