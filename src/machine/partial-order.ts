@@ -239,6 +239,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
    * Whether an external NMI's arrival at CPU c (in the chosen set) may wait
    * until after c's next step t, as interrupt-aware reductions of
    * single-CPU programs do: an arrival now runs the handler H, then t.
+   * (In an NMI handler, the arrival is only latched until the IRET.)
    * If H touches nothing any other CPU may still touch (so H commutes with
    * whatever they do meanwhile), t and H touch nothing one writes and the
    * other accesses, and t leaves c's NMI delivery as it was, then every run
@@ -252,14 +253,17 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   private arrivalCanWait(s: Int32Array, c: number): boolean {
     const L = this.system.program.layout;
     const cb = this.cpuBase0 + c * this.cpuSlots;
-    const blocking = CpuFlag.NMI_BLOCKED | CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL | CpuFlag.TRAP_PENDING | CpuFlag.IDLE;
-    if (((s[cb + Cpu.FLAGS] as number) & blocking) !== 0 || (s[cb + Cpu.MSR] as number) !== 0) return false;
     if ((this.transitionsOf[c] as number) !== 1) return false;
     const k = this.firstOf[c] as number;
     const id = this.transitions[k] as number;
     if (transitionKind(id) !== TransitionKind.STEP || transitionChoice(id) !== 0) return false;
     const n = this.slots;
     const after = this.states.subarray(k * n, (k + 1) * n);
+    // Inside an NMI handler an arrival is only latched, a bit no step reads before the IRET: it may wait
+    // past any step that stays in the handler.
+    if (((s[cb + Cpu.FLAGS] as number) & CpuFlag.NMI_BLOCKED) !== 0) return ((after[cb + Cpu.FLAGS] as number) & CpuFlag.NMI_BLOCKED) !== 0 && after[cb + Cpu.NEST] === s[cb + Cpu.NEST];
+    const blocking = CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL | CpuFlag.TRAP_PENDING | CpuFlag.IDLE;
+    if (((s[cb + Cpu.FLAGS] as number) & blocking) !== 0 || (s[cb + Cpu.MSR] as number) !== 0) return false;
     if (((after[cb + Cpu.FLAGS] as number) & blocking) !== 0 || (after[cb + Cpu.MSR] as number) !== 0 || after[cb + Cpu.NEST] !== s[cb + Cpu.NEST]) return false;
     // H, alone, from here.
     const vm = this.system.vm;
