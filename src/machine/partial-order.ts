@@ -253,16 +253,22 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   private arrivalCanWait(s: Int32Array, c: number): boolean {
     const L = this.system.program.layout;
     const cb = this.cpuBase0 + c * this.cpuSlots;
-    if ((this.transitionsOf[c] as number) !== 1) return false;
+    const own = this.transitionsOf[c] as number;
+    if (own > 1) return false;
+    // c's one step t, or none (c waits, or is idle): then the arrival commutes with every other CPU's
+    // steps, and is taken where c next moves, or where the state is expanded in full.
     const k = this.firstOf[c] as number;
-    const id = this.transitions[k] as number;
-    if (transitionKind(id) !== TransitionKind.STEP || transitionChoice(id) !== 0) return false;
     const n = this.slots;
-    const after = this.states.subarray(k * n, (k + 1) * n);
+    const after = own === 1 ? this.states.subarray(k * n, (k + 1) * n) : s;
+    if (own === 1) {
+      const id = this.transitions[k] as number;
+      if (transitionKind(id) !== TransitionKind.STEP || transitionChoice(id) !== 0) return false;
+    }
     // Inside an NMI handler an arrival is only latched, a bit no step reads before the IRET: it may wait
     // past any step that stays in the handler.
     if (((s[cb + Cpu.FLAGS] as number) & CpuFlag.NMI_BLOCKED) !== 0) return ((after[cb + Cpu.FLAGS] as number) & CpuFlag.NMI_BLOCKED) !== 0 && after[cb + Cpu.NEST] === s[cb + Cpu.NEST];
-    const blocking = CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL | CpuFlag.TRAP_PENDING | CpuFlag.IDLE;
+    const pending = CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL | CpuFlag.TRAP_PENDING;
+    const blocking = own === 1 ? pending | CpuFlag.IDLE : pending;
     if (((s[cb + Cpu.FLAGS] as number) & blocking) !== 0 || (s[cb + Cpu.MSR] as number) !== 0) return false;
     if (((after[cb + Cpu.FLAGS] as number) & blocking) !== 0 || (after[cb + Cpu.MSR] as number) !== 0 || after[cb + Cpu.NEST] !== s[cb + Cpu.NEST]) return false;
     // H, alone, from here.
