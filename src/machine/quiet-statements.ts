@@ -14,9 +14,9 @@
  * constants, and builtins of `LOCAL_BUILTINS`. Calls and returns are local
  * (the callee's first statement is a boundary of its own), except a return
  * from a function that may be the bottom of a context (main, an interrupt
- * entry, work a CPU is woken to run), which
- * may lead to an IRET or to the end of the task: those are steps of their
- * own, and the return statement shows where they come from in a trace.
+ * entry, work a CPU is woken to run): it leads to an IRET or to the end of
+ * the task, a step of its own, and the return statement shows where it
+ * comes from in a trace.
  */
 import { BUILTINS, builtinId, FN_PTR_TAG, LOCAL_BUILTINS, Op, OPERANDS, PRIVATE_ACCESS, TAG_MASK, type Program } from '../compile/index.js';
 import { addressTakenFunctions } from './future-sites.js';
