@@ -370,6 +370,8 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       }
       if ((members ^ all) === 0) continue;
       const cost = popcount(members);
+      // A CPU alone cannot be beaten: the others need not be executed.
+      if (cost === 1) return members;
       if (best === 0 || cost < bestCost) {
         best = members;
         bestCost = cost;
