@@ -11,7 +11,7 @@ import type { ModelConfig } from './compile/index.js';
 import { formatDiagnostic, IrqcheckError, UsageError, type TranslationUnit } from './lang/index.js';
 import { checkInWorker, StopFlag, type WorkerSettings } from './check-in-worker.js';
 import { viewTraceFile, writeOutputFiles } from './output-files.js';
-import { checkModelParallel, configFor, loadModel } from './pipeline.js';
+import { checkModelParallel, configFor, defaultWorkers, loadModel } from './pipeline.js';
 import { errorJson, formatProgress, ProgressEstimator, renderText, summaryLine, toJson, type CheckOutcome } from './report/index.js';
 import { replayRequest, replayRequested } from './replay.js';
 
@@ -129,8 +129,9 @@ async function runCheck(file: string, flags: CheckFlags): Promise<number> {
     for (const cpus of cpusList) {
       for (const nmis of nmisList) {
         const config = configFor(unit, { ...(cpus === undefined ? {} : { cpus }), ...(flags.smt === undefined ? {} : { smt: flags.smt }), ...(nmis === undefined ? {} : { nmis }) });
-        const outcome = (flags.workers ?? 1) > 1 && settings.search === 'bfs'
-          ? await checkModelParallel(unit, config, { ...settings, onProgress: progress.onProgress, shouldStop: () => stop.raised }, flags.workers ?? 1)
+        const workers = flags.workers ?? defaultWorkers(unit, config, settings);
+        const outcome = workers > 1 && settings.search === 'bfs'
+          ? await checkModelParallel(unit, config, { ...settings, onProgress: progress.onProgress, shouldStop: () => stop.raised }, workers)
           : await checkInWorker(unit, config, settings, stop, progress.onProgress);
         progress.done();
         outcomes.push(outcome);
@@ -185,7 +186,7 @@ function program(onExit: (code: number) => void): Command {
     .option('--strict', 'WARN_ON is a violation')
     .option('--spurious-timeouts', 'countdown loops may also time out early (explores the timeout paths)')
     .option('--dfs', 'depth-first search (traces are not shortest)')
-    .option('--workers <n>', 'threads for the breadth-first search (default 1)', count)
+    .option('--workers <n>', 'threads for the breadth-first search (default: 1 with partial-order reduction, else one per core)', count)
     .option('--no-symmetry', 'no symmetry reduction (otherwise interchangeable cores are explored once)')
     .option('--no-por', 'no partial-order reduction (explore every interleaving of independent steps)')
     .option('--max-states <n>', 'stop after this many distinct states (exit 3)', count)

@@ -4,6 +4,7 @@
  * outcome with explained violations. Only wires; every stage does its own work.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   BreadthFirstExplorer,
@@ -19,7 +20,7 @@ import {
 import { analyzeCpuSymmetry, compileProgram, type ModelConfig, type Program } from './compile/index.js';
 import { KERNEL_HOOKS, KERNEL_PRELUDE, kernelBuiltins, writeBootState } from './kernel/index.js';
 import { parseModel, parseModelSource, UsageError, type TranslationUnit } from './lang/index.js';
-import { attachSymmetry, encodeReplayToken, MachineSystem, realFinding, rebuildViolation } from './machine/index.js';
+import { attachSymmetry, encodeReplayToken, MachineSystem, partialOrderUnavailable, realFinding, rebuildViolation } from './machine/index.js';
 import type { CheckOutcome, ReportedViolation } from './report/index.js';
 import { shrinkFinding } from './shrink.js';
 
@@ -179,6 +180,17 @@ export async function machineFromRecipe(recipe: MachineRecipe): Promise<MachineS
 /** The `SystemFactory` a search worker builds `recipe`'s machine from: this module, compiled. */
 export function machineFactory(recipe: MachineRecipe, moduleUrl: string = import.meta.url): SystemFactory {
   return { moduleUrl, exportName: 'machineFromRecipe', argument: recipe };
+}
+
+/**
+ * Search threads when the command line names none: one where partial-order
+ * reduction will run (it saves more than another thread gains, and runs on
+ * one), else one per core.
+ */
+export function defaultWorkers(unit: TranslationUnit, config: ModelConfig, settings: Pick<CheckSettings, 'partialOrder' | 'search'>): number {
+  if (settings.search !== 'bfs') return 1;
+  if (settings.partialOrder !== false && partialOrderUnavailable(compileModel(unit, config)) === null) return 1;
+  return Math.max(1, availableParallelism());
 }
 
 /** Whether the parallel search can start workers here (the compiled JavaScript exists, not only the TypeScript sources). */

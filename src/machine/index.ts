@@ -11,6 +11,7 @@
 export { Vm, StepFlag } from './vm.js';
 export type { BuiltinFn } from './vm.js';
 export { MachineSystem, TransitionKind, transitionId, transitionKind, transitionCpu } from './system.js';
+export { partialOrderUnavailable } from './partial-order.js';
 export type { MachineOptions } from './system.js';
 export { ViolationKind, violationKindName, findingCode, kindOfFinding } from './violation.js';
 export type { ViolationKindName } from './violation.js';

@@ -411,3 +411,16 @@ describe('the built CLI as a process', () => {
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('search threads by default', () => {
+  it('runs on one thread where partial-order reduction runs, and on every core where it cannot', async () => {
+    const { availableParallelism } = await import('node:os');
+    const { configFor, defaultWorkers, DEFAULT_SETTINGS, loadModel } = await import('../../src/pipeline.js');
+    const xen = await loadModel('examples/microcode/xen-sibling-nmi.c');
+    const msi = await loadModel('examples/msi/two-step.c');
+    expect(defaultWorkers(xen, configFor(xen, {}), DEFAULT_SETTINGS)).toBe(1);
+    expect(defaultWorkers(xen, configFor(xen, {}), { ...DEFAULT_SETTINGS, partialOrder: false })).toBe(availableParallelism());
+    expect(defaultWorkers(msi, configFor(msi, {}), DEFAULT_SETTINGS)).toBe(availableParallelism());
+    expect(defaultWorkers(msi, configFor(msi, {}), { ...DEFAULT_SETTINGS, search: 'dfs' })).toBe(1);
+  });
+});
