@@ -38,7 +38,7 @@
  * Sweep. The suite checks cpus 2 and 4 with 0..2 NMIs, and cpus 6 and 8
  * with 0..1 (cpus 8, one NMI: about 150,000 states, 7 s). By hand,
  * irqcheck verifies cpus 6 with two NMIs (2.3 million states, under a
- * minute) and cpus 8 with two (65.6 million states, 36 minutes). The
+ * minute) and cpus 8 with two (54.6 million states, 23 minutes). The
  * argument above is per core and does not depend on the number of cores;
  * what grows with the cores is where the NMIs can land.
  */
