@@ -23,6 +23,8 @@
  */
 import { APIC_VECTOR_WORDS, builtinId, Cpu, CpuFlag, ENV_BASE, Env, FN_PTR_TAG, Frame, Op, OPERANDS, TAG_MASK, type Program } from '../compile/index.js';
 
+import { functionCode } from './function-code.js';
+
 const NMI_PENDING = CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL;
 
 export class FutureSites {
@@ -61,14 +63,9 @@ export class FutureSites {
     const fns = program.functions;
     this.fnAt = new Int32Array(code.length).fill(-1);
     this.fromPc = new Array<Uint32Array | undefined>(code.length + 1);
-    this.fnStart = new Int32Array(fns.length).fill(-1);
-    this.fnEnd = new Int32Array(fns.length).fill(-1);
-    const starts = fns.filter((f) => f.entry >= 0).map((f) => [f.entry, f.index] as const).sort((a, b) => a[0] - b[0]);
-    starts.forEach(([entry, index], k) => {
-      const end = k + 1 < starts.length ? (starts[k + 1] as readonly [number, number])[0] : code.length;
-      this.fnStart[index] = entry;
-      this.fnEnd[index] = end;
-      this.fnAt.fill(index, entry, end);
+    ({ start: this.fnStart, end: this.fnEnd } = functionCode(program));
+    fns.forEach((f) => {
+      if ((this.fnStart[f.index] as number) >= 0) this.fnAt.fill(f.index, this.fnStart[f.index], this.fnEnd[f.index]);
     });
     this.addressTaken = addressTakenFunctions(program);
     for (const f of this.addressTaken) {

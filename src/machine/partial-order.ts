@@ -39,6 +39,7 @@ import { APIC_VECTOR_WORDS, builtinId, Cpu, CpuFlag, ENV_BASE, Env, Op, OPERANDS
 import { arriveExternalNmi } from './cpu.js';
 import type { PartialOrderReduction, SuccessorSink } from '../check/index.js';
 import { Footprint } from './footprint.js';
+import { functionCode } from './function-code.js';
 import { FutureSites, hasBit } from './future-sites.js';
 import type { MachineSystem } from './system.js';
 import { CpuExpansion, TransitionKind, transitionChoice, transitionCpu, transitionKind } from './system.js';
@@ -591,11 +592,10 @@ function barrierAccesses(p: Program): Uint8Array {
   const at = new Uint8Array(p.code.length);
   const arrive = builtinId('__irqcheck_arrive');
   const arrived = builtinId('__irqcheck_arrived');
-  const starts = p.functions.filter((f) => f.entry >= 0).map((f) => f.entry).sort((a, b) => a - b);
+  const { start, end } = functionCode(p);
   for (const f of p.functions) {
-    if (f.isModel || f.entry < 0) continue;
-    const end = starts.find((e) => e > f.entry) ?? p.code.length;
-    for (let pc = f.entry; pc < end; pc += 1 + (OPERANDS[p.code[pc] as number] ?? 0)) {
+    if (f.isModel || (start[f.index] as number) < 0) continue;
+    for (let pc = start[f.index] as number; pc < (end[f.index] as number); pc += 1 + (OPERANDS[p.code[pc] as number] ?? 0)) {
       const id = p.code[pc + 1] as number;
       if ((p.code[pc] as number) === Op.BUILTIN && (id === arrive || id === arrived)) at[pc] = 1;
     }

@@ -19,6 +19,7 @@
  * comes from in a trace.
  */
 import { BUILTINS, builtinId, FN_PTR_TAG, LOCAL_BUILTINS, Op, OPERANDS, PRIVATE_ACCESS, TAG_MASK, type Program } from '../compile/index.js';
+import { functionCode } from './function-code.js';
 import { addressTakenFunctions } from './future-sites.js';
 
 /** Per pc: 1 at each STMT whose statement is local, else 0. */
@@ -89,14 +90,9 @@ export function quietStatements(program: Program): Uint8Array {
 function bottomFunctionCode(program: Program): Uint8Array {
   const { main, nmiEntry, irqEntry } = program.entries;
   const roots = new Set<number>([main, nmiEntry, irqEntry, ...wokenFunctions(program)]);
-  const entries = program.functions.filter((f) => f.entry >= 0).map((f) => f.entry).sort((a, b) => a - b);
+  const { start, end } = functionCode(program);
   const inRoot = new Uint8Array(program.code.length);
-  for (const f of roots) {
-    const entry = program.functions[f]?.entry ?? -1;
-    if (entry < 0) continue;
-    const end = entries.find((e) => e > entry) ?? program.code.length;
-    inRoot.fill(1, entry, end);
-  }
+  for (const f of roots) if (f >= 0 && (start[f] ?? -1) >= 0) inRoot.fill(1, start[f], end[f]);
   return inRoot;
 }
 
