@@ -7,7 +7,7 @@
 import type { Declarator, Expr, FunctionDef, SourceLoc, Stmt, TranslationUnit } from '../lang/index.js';
 import { ModelError, UnsupportedError } from '../lang/index.js';
 import { builtinId } from './builtins.js';
-import { INT, slotsOf, typeName, UINT, type CType, type FunctionType } from './ctype.js';
+import { callSignature, INT, slotsOf, typeName, UINT, type CType, type FunctionType } from './ctype.js';
 import { walkAst } from './ast-walk.js';
 import { Emitter } from './emitter.js';
 import { widthOf } from './expr.js';
@@ -60,6 +60,7 @@ class UnitCompiler implements FunctionUnit {
   readonly scope = new Scope();
   readonly emitter = new Emitter();
   private readonly strings: string[] = [];
+  private readonly callSignatures: string[] = [];
   private readonly stringIds = new Map<string, number>();
   private readonly constants: number[] = [];
   private readonly sites: StatementSite[] = [];
@@ -116,6 +117,7 @@ class UnitCompiler implements FunctionUnit {
         returnsValue: sym.type.returns.kind !== 'void',
         isModel: !this.hooks.kernelFiles.has(def.loc.file),
         atomic,
+        signature: callSignature(sym.type),
         loc: def.loc,
       });
     }
@@ -158,6 +160,7 @@ class UnitCompiler implements FunctionUnit {
       sites: this.sites,
       pcSite,
       strings: this.strings,
+      callSignatures: this.callSignatures,
       entries: { main, nmiEntry, irqEntry, idlePc, taskExitPc, iretPc },
       devices: this.structTable(this.hooks.deviceTag),
       textSites: this.structTable(this.hooks.textSiteTag),
@@ -167,6 +170,13 @@ class UnitCompiler implements FunctionUnit {
   }
 
   // --- FunctionUnit ------------------------------------------------------
+
+  internCallSignature(signature: string): number {
+    const at = this.callSignatures.indexOf(signature);
+    if (at >= 0) return at;
+    this.callSignatures.push(signature);
+    return this.callSignatures.length - 1;
+  }
 
   internString(s: string): number {
     let id = this.stringIds.get(s);
@@ -487,7 +497,7 @@ class UnitCompiler implements FunctionUnit {
           continue;
         }
         const arity = (t: number): boolean => (this.fns[t]?.type.params.length ?? -1) === -c - 1;
-        const typed = [...this.addressTaken].filter((t) => arity(t) && signatures.has(typeName(this.fns[t]?.type ?? INT)));
+        const typed = [...this.addressTaken].filter((t) => arity(t) && signatures.has(signatureOf(this.fns[t])));
         out.push(...(typed.length > 0 ? typed : [...this.addressTaken].filter(arity)));
       }
       return out;
@@ -614,7 +624,8 @@ function globalInfo(g: PendingGlobal, isModel: boolean): VariableInfo {
 function undefinedFunction(sym: FunctionSym): FunctionInfo {
   return {
     name: sym.name, index: sym.index, entry: -1, params: [], locals: [], frameSlots: Frame.HEADER,
-    spillOffset: Frame.HEADER, returnsValue: sym.type.returns.kind !== 'void', isModel: true, atomic: false, loc: sym.loc,
+    spillOffset: Frame.HEADER, returnsValue: sym.type.returns.kind !== 'void', isModel: true, atomic: false,
+    signature: callSignature(sym.type), loc: sym.loc,
   };
 }
 
@@ -642,4 +653,7 @@ function callsUnconditionally(x: Expr, name: string): boolean {
   }
 }
 
-
+/** A function's call signature; '' for none (not a function). */
+function signatureOf(sym: FunctionSym | undefined): string {
+  return sym === undefined ? '' : callSignature(sym.type);
+}

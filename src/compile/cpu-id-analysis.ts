@@ -556,7 +556,7 @@ class Analysis {
           const after: AV[] = [];
           for (let k = 0; k < spill; k++) after.push(this.read(`l${fi}:${f.spillOffset + 2 * k}`));
           after.push(ret.bits === 0 ? plainAV : ret);
-          flow(indirect ? pc + 3 : pc + 4, after);
+          flow(pc + 4, after);
           break;
         }
         case Op.RET:

@@ -184,6 +184,34 @@ export function typeName(t: CType): string {
   }
 }
 
+/**
+ * A function type as far as a call through a pointer can tell it: the
+ * return and each parameter as void, integer, pointer or a struct by tag.
+ * Coarse on purpose: kernel code freely mixes integer widths and pointer
+ * types between a function and the pointer it is called through, but never
+ * an int for a pointer or a different number of arguments.
+ */
+export function callSignature(t: FunctionType): string {
+  const shape = (x: CType): string => {
+    switch (x.kind) {
+      case 'void':
+        return 'v';
+      case 'int':
+      case 'bool':
+        return 'i';
+      case 'pointer':
+      case 'array':
+      case 'function':
+        return 'p';
+      case 'struct':
+        return `s:${x.tag}`;
+      default:
+        return assertNever(x);
+    }
+  };
+  return `${shape(t.returns)}(${t.params.map(shape).join(',')}${t.variadic ? ',...' : ''})`;
+}
+
 export function assertNever(x: never): never {
   throw new Error(`irqcheck bug: unexpected ${JSON.stringify(x)}`);
 }

@@ -7,7 +7,7 @@ import type { Expr, SourceLoc } from '../lang/index.js';
 import { ModelError, UnsupportedError } from '../lang/index.js';
 import { builtinId, BUILTINS } from './builtins.js';
 import {
-  arithmeticResult, bytesOf, INT, isInteger, LONG, promote, slotsOf, typeName, UINT, ULONG, VOID, CHAR_PTR,
+  arithmeticResult, bytesOf, callSignature, INT, isInteger, LONG, promote, slotsOf, typeName, UINT, ULONG, VOID, CHAR_PTR,
   type CType, type FunctionType, type IntType,
 } from './ctype.js';
 import type { Emitter } from './emitter.js';
@@ -33,6 +33,8 @@ export interface UnitServices {
   constant(v: number): number;
   /** Records that the current function calls `callee`; an indirect call with n arguments is `-(n + 1)`, with the pointer's function type. */
   noteCall(callee: number, signature?: string): void;
+  /** The index of a call signature (`callSignature`) in `Program.callSignatures`. */
+  internCallSignature(signature: string): number;
   /** Records that a function's address is taken (it may be called through a pointer). */
   noteAddressTaken(fn: number): void;
 }
@@ -561,8 +563,9 @@ export class ExprCompiler {
     if (fnType === null) throw new ModelError('not-function', `called object of type ${typeName(ft)} is not a function`, loc, null);
     const spill = this.e.depth - 1;
     this.args(fnType, args, loc);
-    this.unit.noteCall(-(args.length + 1), typeName(fnType));
-    this.e.emit(Op.CALLI, args.length, spill);
+    const signature = callSignature(fnType);
+    this.unit.noteCall(-(args.length + 1), signature);
+    this.e.emit(Op.CALLI, args.length, spill, this.unit.internCallSignature(signature));
     return fnType.returns;
   }
 

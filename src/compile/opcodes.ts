@@ -52,7 +52,7 @@ export const Op = {
   SWAP: 21,
   /** fn argc spill — call a function; `spill` operands below the arguments are kept in the caller's frame. */
   CALL: 22,
-  /** argc spill — call through a function pointer (below the arguments). */
+  /** argc spill sig — call through a function pointer (below the arguments); `sig` indexes `Program.callSignatures`. */
   CALLI: 23,
   /** Pop the return value and return (void functions push 0 first). */
   RET: 24,
@@ -110,7 +110,7 @@ export const OPERANDS: readonly number[] = (() => {
   n[Op.TUCK] = 0;
   n[Op.SWAP] = 0;
   n[Op.CALL] = 3;
-  n[Op.CALLI] = 2;
+  n[Op.CALLI] = 3;
   n[Op.RET] = 0;
   n[Op.BUILTIN] = 2;
   n[Op.PTRADD] = 1;

@@ -56,6 +56,8 @@ export interface FunctionInfo {
   readonly isModel: boolean;
   /** Runs as one step: no statement boundary inside (kernel primitives that are atomic in Linux). */
   readonly atomic: boolean;
+  /** Its type as calls through pointers see it (`callSignature`). */
+  readonly signature: string;
   readonly loc: SourceLoc;
 }
 
@@ -99,6 +101,8 @@ export interface Program {
   readonly sites: readonly StatementSite[];
   /** For each pc, the site of the statement it belongs to (-1 for stubs). */
   readonly pcSite: Int32Array;
+  /** The function types of calls through pointers, indexed by CALLI's `sig` operand (`callSignature`). */
+  readonly callSignatures: readonly string[];
   /** String literals, indexed by their id. */
   readonly strings: readonly string[];
   readonly entries: ProgramEntries;

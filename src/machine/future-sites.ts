@@ -5,7 +5,8 @@
  * the address-taken functions of its arity), plus what an interrupt can run
  * (the NMI entry while an NMI may still come to it: one is pending, the
  * external budget is not spent, or some CPU can still reach a call that
- * sends one; the IRQ entry likewise), the work it was woken for, and —
+ * sends one; the IRQ entry likewise, or while an MSI device may still
+ * raise), the work it was woken for, and —
  * while some CPU can still reach a call that wakes CPUs — any function that
  * may be work.
  * Partial-order reduction asks it to forget accesses a CPU made in code it
@@ -14,8 +15,8 @@
  *
  * A sound over-approximation: control reaches a statement only by falling
  * through, a jump, a call (direct, or indirect to an address-taken function
- * of the arity of the call: C calls through a pointer of the function's
- * type), a return to an address on the stack, an interrupt entry, or the
+ * of the call's signature — C calls through a pointer of the function's
+ * type — or, if none has it, of its arity: the model casts), a return to an address on the stack, an interrupt entry, or the
  * start of work an idle CPU was woken for (only what is already queued, or
  * what a wake call some CPU can still reach may queue).
  * Sets are bitsets over statement sites plus one extra bit, `alwaysSite`,
@@ -24,6 +25,7 @@
 import { APIC_VECTOR_WORDS, builtinId, Cpu, CpuFlag, ENV_BASE, Env, FN_PTR_TAG, Frame, Op, OPERANDS, TAG_MASK, type Program } from '../compile/index.js';
 
 import { functionCode } from './function-code.js';
+import { deviceFields, type DeviceFields } from './msi.js';
 
 const NMI_PENDING = CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL;
 
@@ -49,14 +51,19 @@ export class FutureSites {
   private readonly wakeSites: Uint32Array;
   private readonly nmiSendSites: Uint32Array;
   private readonly vectorSendSites: Uint32Array;
-  /** Address-taken functions: the targets of indirect calls, by arity. */
+  /** Address-taken functions: the targets of indirect calls, by `callSignature`. */
   private readonly addressTaken: readonly number[];
+  /** Per entry of `Program.callSignatures`, the address-taken functions of that signature. */
+  private readonly addressTakenBySignature: readonly (readonly number[])[];
   private readonly addressTakenByArity = new Map<number, number[]>();
+  /** The MSI devices' field offsets (null if none): while one may still raise, any CPU may take a vector. */
+  private readonly devices: DeviceFields | null;
   /** Reachable sites from a pc (the last entry: pcs outside the code), computed on first use. */
   private readonly fromPc: (Uint32Array | undefined)[];
 
   constructor(program: Program) {
     this.program = program;
+    this.devices = deviceFields(program);
     this.alwaysSite = program.sites.length;
     this.words = (program.sites.length >> 5) + 1;
     const code = program.code;
@@ -68,6 +75,7 @@ export class FutureSites {
       if ((this.fnStart[f.index] as number) >= 0) this.fnAt.fill(f.index, this.fnStart[f.index], this.fnEnd[f.index]);
     });
     this.addressTaken = addressTakenFunctions(program);
+    this.addressTakenBySignature = program.callSignatures.map((signature) => this.addressTaken.filter((f) => fns[f]?.signature === signature));
     for (const f of this.addressTaken) {
       const arity = fns[f]?.params.length ?? 0;
       this.addressTakenByArity.set(arity, [...(this.addressTakenByArity.get(arity) ?? []), f]);
@@ -120,7 +128,8 @@ export class FutureSites {
    * what it runs without new work or a new interrupt; the NMI entry if an
    * NMI is pending on it, the external budget is not spent, or some CPU may
    * still send one (to any CPU: the target is not known); the IRQ entry
-   * likewise; and, if any CPU can still reach a wake call, any work it may
+   * likewise, or if an MSI device may still raise (its message may name any
+   * CPU); and, if any CPU can still reach a wake call, any work it may
    * yet be given. What an entry or work adds may send or wake in turn: the
    * sets grow until they hold.
    */
@@ -128,7 +137,7 @@ export class FutureSites {
     const L = this.program.layout;
     const externalNmis = (s[ENV_BASE + Env.NMIS_LEFT] as number) > 0;
     let nmiToAll = false;
-    let irqToAll = false;
+    let irqToAll = this.deviceMayRaise(s);
     let wakeable = false;
     for (let c = 0; c < out.length; c++) {
       const bits = out[c] as Uint32Array;
@@ -136,7 +145,7 @@ export class FutureSites {
       const cb = L.cpuBase0 + c * L.cpuSlots;
       if (externalNmis || ((s[cb + Cpu.FLAGS] as number) & NMI_PENDING) !== 0) orInto(bits, this.nmiSites);
       for (let w = 0; w < APIC_VECTOR_WORDS; w++) {
-        if ((s[cb + Cpu.IRR + w] as number) !== 0) {
+        if (irqToAll || (s[cb + Cpu.IRR + w] as number) !== 0) {
           orInto(bits, this.irqSites);
           break;
         }
@@ -161,6 +170,14 @@ export class FutureSites {
       irqToAll = vectorSent;
       wakeable = woken;
     }
+  }
+
+  /** Whether some MSI device is still below its raise budget. */
+  private deviceMayRaise(s: Int32Array): boolean {
+    const f = this.devices;
+    if (f === null) return false;
+    for (const d of this.program.devices.addresses) if ((s[d + f.raised] as number) < (s[d + f.maxRaises] as number)) return true;
+    return false;
   }
 
   /** The sites CPU c may execute without being given new work or taking a new interrupt. */
@@ -222,7 +239,7 @@ export class FutureSites {
             work.push(next);
             break;
           case Op.CALLI:
-            for (const g of this.calleesOfArity(code[at + 1] as number)) orInto(bits, this.allSites[g] as Uint32Array);
+            for (const g of this.calleesOf(code[at + 3] as number, code[at + 1] as number)) orInto(bits, this.allSites[g] as Uint32Array);
             work.push(next);
             break;
           default:
@@ -234,9 +251,15 @@ export class FutureSites {
     return bits;
   }
 
-  /** What an indirect call with `argc` arguments may reach. */
-  private calleesOfArity(argc: number): readonly number[] {
-    return this.addressTakenByArity.get(argc) ?? [];
+  /**
+   * What an indirect call with signature `sig` (an index into
+   * `Program.callSignatures`) and `argc` arguments may reach: the functions
+   * of its signature, or if none has it (the model casts) any taking as
+   * many arguments.
+   */
+  private calleesOf(sig: number, argc: number): readonly number[] {
+    const typed = this.addressTakenBySignature[sig] ?? [];
+    return typed.length > 0 ? typed : (this.addressTakenByArity.get(argc) ?? []);
   }
 
   private sitesIn(start: number, end: number): Uint32Array {
@@ -253,7 +276,7 @@ export class FutureSites {
     for (let pc = start; pc < end; pc += 1 + (OPERANDS[code[pc] as number] ?? 0)) {
       const op = code[pc] as number;
       if (op === Op.CALL) out.push(code[pc + 1] as number);
-      else if (op === Op.CALLI) out.push(...this.calleesOfArity(code[pc + 1] as number));
+      else if (op === Op.CALLI) out.push(...this.calleesOf(code[pc + 3] as number, code[pc + 1] as number));
     }
     return out;
   }

@@ -357,7 +357,7 @@ export class Vm {
               for (let k = 0; k < spill; k++) storeNumber(s, spillAt + 2 * k, Width.I64, ops[k] as number);
             }
             s[newFp + Frame.FN] = fn + 1;
-            s[newFp + Frame.RET_PC] = pc + (indirect ? 3 : 4);
+            s[newFp + Frame.RET_PC] = pc + 4;
             s[newFp + Frame.PREV_FP] = fp;
             s[newFp + Frame.AUX] = spill;
             const p0 = this.fnParamStart[fn] as number;
