@@ -27,19 +27,27 @@
  * External NMIs share one budget; arrivals at different CPUs are
  * independent whenever both remain possible (the budget only counts), so
  * the budget is not a conflict (the stubborn-set condition only asks for
- * commutation when both orders exist). Devices are processes of their own
- * whose raises this reduction does not model: a model with MSI devices gets
- * no reduction. A state where no CPU makes progress is expanded fully
- * (deadlocks and timeouts are decided on full expansions).
+ * commutation when both orders exist). A state where no CPU makes progress
+ * is expanded fully (deadlocks and timeouts are decided on full expansions).
+ *
+ * MSI devices are processes of their own (bits after the CPUs' in a set):
+ * a raise reads the device's message, mask and budget, writes its counters
+ * and sets a bit in the target CPU's IRR, which enables that CPU's
+ * interrupt. So a device that can still raise conflicts with the CPUs that
+ * may still write what it reads or touch what it writes, with every CPU
+ * that reads another CPU's IRR, and with the CPUs its message may name:
+ * the one it names now, or all while some CPU may still rewrite it. Its
+ * raises are taken only from sets that hold it (or full expansions).
  *
  * The cycle proviso (a reduced expansion must not close a cycle) is the
  * explorer's: see `PartialOrderReduction` in check/.
  */
 import { APIC_VECTOR_WORDS, builtinId, Cpu, CpuFlag, ENV_BASE, Env, Op, OPERANDS, type Program } from '../compile/index.js';
-import { arriveExternalNmi } from './cpu.js';
+import { arriveExternalNmi, deliverNmi } from './cpu.js';
 import type { PartialOrderReduction, SuccessorSink } from '../check/index.js';
 import { Footprint } from './footprint.js';
 import { functionCode } from './function-code.js';
+import { deviceSlots, messageCpu, type DeviceFields } from './msi.js';
 import { FutureSites, hasBit } from './future-sites.js';
 import type { MachineSystem } from './system.js';
 import { CpuExpansion, TransitionKind, transitionChoice, transitionCpu, transitionKind } from './system.js';
@@ -75,11 +83,14 @@ export const MAX_REDUCED_CPUS = 32;
 
 /** Why a model gets no partial-order reduction, or null if it gets it. */
 export function partialOrderUnavailable(program: Program): string | null {
-  if (program.config.cpus > MAX_REDUCED_CPUS) return `no partial-order reduction above ${MAX_REDUCED_CPUS} CPUs`;
-  // A device that some CPU enables later raises into a CPU's IRR: a dependence no CPU's accesses show.
-  if (program.devices.addresses.length > 0) return 'no partial-order reduction for a model with MSI devices (their raises are no CPU\'s steps)';
+  const processes = program.config.cpus + program.devices.addresses.length;
+  if (processes > MAX_REDUCED_CPUS) return `no partial-order reduction above ${MAX_REDUCED_CPUS} CPUs and MSI devices together`;
   return null;
 }
+
+/** How a device's raise uses a slot of its struct: bits of `deviceRole`. */
+const RaiseReads = 1;
+const RaiseWrites = 2;
 
 export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   invalidated = false;
@@ -119,9 +130,13 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   /** CPUs executed for the state being expanded, and whether none of them makes progress. */
   private executed = 0;
   private stuck = true;
+  /** Whether `futureOf` holds the futures of the state being expanded. */
+  private futuresWritten = false;
   /** Per executed CPU: whether it has a key transition, and one other than a step (an interrupt taken, a wake-up, an arrival). */
   private readonly keyOf: Uint8Array;
   private readonly entersOf: Uint8Array;
+  /** Per executed CPU: whether it takes an interrupt or wakes up (a transition other than a step). */
+  private readonly takesOf: Uint8Array;
   /** Per executed CPU: its buffered transitions, [firstOf, firstOf + transitionsOf). */
   private readonly firstOf: Int32Array;
   private readonly transitionsOf: Int32Array;
@@ -132,6 +147,16 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   private readonly footprintTo: Int32Array;
   /** Per CPU: the statements it may still execute (written once a seed is tried). */
   private readonly futureOf: Uint32Array[];
+  /** The CPUs' bits of a set; a device's bit is `cpus + its index`. */
+  private readonly cpuMask: number;
+  /** The MSI devices' struct addresses and field offsets. */
+  private readonly deviceAddresses: readonly number[];
+  private readonly fields: DeviceFields | null;
+  /** Per slot: the device whose struct holds it (-1 if none), and how a raise uses it (`RaiseReads`, `RaiseWrites`). */
+  private readonly deviceOf: Int32Array;
+  private readonly deviceRole: Uint8Array;
+  /** The devices (bits by index) that may still raise in the state being expanded. */
+  private liveDevices = 0;
 
   constructor(private readonly system: MachineSystem) {
     const p = system.program;
@@ -156,10 +181,24 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.footprintTo = new Int32Array(this.cpus);
     this.keyOf = new Uint8Array(this.cpus);
     this.entersOf = new Uint8Array(this.cpus);
+    this.takesOf = new Uint8Array(this.cpus);
     this.transitionsOf = new Int32Array(this.cpus);
     this.firstOf = new Int32Array(this.cpus);
     this.scratch = new Int32Array(this.slots);
     this.futureOf = Array.from({ length: this.cpus }, () => this.future.bitset());
+    this.cpuMask = this.cpus >= 32 ? -1 : (1 << this.cpus) - 1;
+    this.fields = system.vm.devices;
+    this.deviceAddresses = p.devices.addresses;
+    this.deviceOf = new Int32Array(this.slots).fill(-1);
+    this.deviceRole = new Uint8Array(this.slots);
+    const f = this.fields;
+    if (f !== null) {
+      this.deviceAddresses.forEach((d, i) => {
+        this.deviceOf.fill(i, d, d + deviceSlots(f));
+        for (const o of [f.enabled, f.raised, f.maxRaises, f.masked, f.addressLo, f.addressHi, f.data, f.addr64]) this.deviceRole[d + o] = RaiseReads;
+        for (const o of [f.raised, f.unhandled, f.pending]) this.deviceRole[d + o] = (this.deviceRole[d + o] as number) | RaiseWrites;
+      });
+    }
   }
 
   /**
@@ -189,17 +228,25 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
    */
   expandReduced(s: Int32Array, sink: SuccessorSink): boolean {
     if (!this.warmedUp) this.warmUp(s);
-    let chosen = 0;
+    this.liveDevices = this.raisingDevices(s);
+    let reduced = false;
     this.beginRecording(sink);
     try {
-      chosen = this.chooseLazily(s);
+      const chosen = this.chooseLazily(s);
       for (let c = 0; chosen === 0 && c < this.cpus && !this.stopped; c++) this.execute(s, c);
-      if (!this.stopped) this.emit(s, sink, chosen);
+      if (!this.stopped) reduced = this.emit(s, sink, chosen);
     } finally {
       this.endRecording();
     }
     this.observe();
-    return !this.stopped && chosen !== 0;
+    return !this.stopped && reduced;
+  }
+
+  /** Writes the CPUs' futures for the state being expanded, once. */
+  private writeFutures(s: Int32Array): void {
+    if (this.futuresWritten) return;
+    this.future.writeAll(s, this.futureOf);
+    this.futuresWritten = true;
   }
 
   /** Starts an expansion: an empty buffer and footprint, the VM recording; violations and warnings go to `sink`. */
@@ -210,6 +257,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.stopped = false;
     this.executed = 0;
     this.stuck = true;
+    this.futuresWritten = false;
     this.system.vm.footprint = this.footprint;
   }
 
@@ -218,22 +266,51 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.sink = null;
   }
 
-  /** Hands the buffered successors of the CPUs of `chosen` (all if 0) to `sink`, then the environment's. */
-  private emit(s: Int32Array, sink: SuccessorSink, chosen: number): void {
+  /**
+   * Hands the buffered successors of the CPUs of `chosen` (all if 0) to
+   * `sink`, then the environment's; whether that is less than the full
+   * expansion. An NMI's delivery or an external NMI's arrival that can wait
+   * is left out, in a full expansion too unless no CPU makes progress (see
+   * `deliveryCanWait`, `arrivalCanWait`).
+   */
+  private emit(s: Int32Array, sink: SuccessorSink, chosen: number): boolean {
     const n = this.slots;
+    const full = chosen === 0;
+    let deferred = false;
+    // CPUs whose latched NMI is delivered later.
+    let held = 0;
+    if (!(full && this.stuck)) {
+      for (let c = 0; c < this.cpus; c++) {
+        if ((full || ((chosen >>> c) & 1) !== 0) && (this.transitionsOf[c] as number) === 2) {
+          this.writeFutures(s);
+          if (this.deliveryCanWait(s, c)) held |= 1 << c;
+        }
+      }
+      deferred = held !== 0;
+    }
     for (let k = 0; k < this.count; k++) {
       const id = this.transitions[k] as number;
-      if (chosen !== 0 && ((chosen >>> transitionCpu(id)) & 1) === 0) continue;
+      const cpu = transitionCpu(id);
+      if (!full && ((chosen >>> cpu) & 1) === 0) continue;
+      if (((held >>> cpu) & 1) !== 0 && transitionKind(id) === TransitionKind.NMI) continue;
       if (!sink.successor(this.states.subarray(k * n, (k + 1) * n), id)) {
         this.stopped = true;
-        return;
+        return false;
       }
     }
-    let arrivals = chosen === 0 ? -1 : chosen;
-    if (chosen !== 0 && (s[ENV_BASE + Env.NMIS_LEFT] as number) > 0) {
-      for (let c = 0; c < this.cpus; c++) if (((chosen >>> c) & 1) !== 0 && this.arrivalCanWait(s, c)) arrivals &= ~(1 << c);
+    let arrivals = full ? this.cpuMask : chosen & this.cpuMask;
+    if (!(full && this.stuck) && (s[ENV_BASE + Env.NMIS_LEFT] as number) > 0) {
+      this.writeFutures(s);
+      for (let c = 0; c < this.cpus; c++) {
+        if (((arrivals >>> c) & 1) !== 0 && this.arrivalCanWait(s, c)) {
+          arrivals &= ~(1 << c);
+          deferred = true;
+        }
+      }
     }
-    this.system.expandEnvironment(s, sink, arrivals, chosen === 0 && this.stuck);
+    const raises = full ? -1 : this.deviceAddresses.length === 0 ? 0 : chosen >>> this.cpus;
+    this.system.expandEnvironment(s, sink, arrivals, raises, full && this.stuck);
+    return !full || deferred;
   }
 
   /**
@@ -246,25 +323,16 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
    * other accesses, and t leaves c's NMI delivery as it was, then every run
    * that takes the NMI now is equivalent to one that takes t first and the
    * NMI right after; that run starts with a transition of the chosen set.
-   * H is known by running it: the NMI delivered in a copy of `s`, c alone
-   * until its IRET (another path of H would need another CPU to write what
-   * H reads, which is a conflict). Its accesses are real (the arrival is a
-   * transition of `s`) and are observed like any other.
+   * If c has no step (it waits, or is idle), the arrival is taken where c
+   * next moves, or where the state is expanded in full with no CPU making
+   * progress (or by the explorer's proviso).
    */
   private arrivalCanWait(s: Int32Array, c: number): boolean {
-    const L = this.system.program.layout;
     const cb = this.cpuBase0 + c * this.cpuSlots;
     const own = this.transitionsOf[c] as number;
     if (own > 1) return false;
-    // c's one step t, or none (c waits, or is idle): then the arrival commutes with every other CPU's
-    // steps, and is taken where c next moves, or where the state is expanded in full.
-    const k = this.firstOf[c] as number;
-    const n = this.slots;
-    const after = own === 1 ? this.states.subarray(k * n, (k + 1) * n) : s;
-    if (own === 1) {
-      const id = this.transitions[k] as number;
-      if (transitionKind(id) !== TransitionKind.STEP || transitionChoice(id) !== 0) return false;
-    }
+    const after = own === 1 ? this.stepOf(c) : s;
+    if (after === null) return false;
     // Inside an NMI handler an arrival is only latched, a bit no step reads before the IRET: it may wait
     // past any step that stays in the handler.
     if (((s[cb + Cpu.FLAGS] as number) & CpuFlag.NMI_BLOCKED) !== 0) return ((after[cb + Cpu.FLAGS] as number) & CpuFlag.NMI_BLOCKED) !== 0 && after[cb + Cpu.NEST] === s[cb + Cpu.NEST];
@@ -272,13 +340,56 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     const blocking = own === 1 ? pending | CpuFlag.IDLE : pending;
     if (((s[cb + Cpu.FLAGS] as number) & blocking) !== 0 || (s[cb + Cpu.MSR] as number) !== 0) return false;
     if (((after[cb + Cpu.FLAGS] as number) & blocking) !== 0 || (after[cb + Cpu.MSR] as number) !== 0 || after[cb + Cpu.NEST] !== s[cb + Cpu.NEST]) return false;
-    // H, alone, from here.
+    return this.handlerCommutes(s, c, after, true);
+  }
+
+  /**
+   * Whether the delivery of the NMI latched on CPU c (in the chosen set) may
+   * wait until after c's one step t, for the reasons of `arrivalCanWait`: t
+   * must leave the NMI deliverable, and the handler commute with t and with
+   * every other CPU. Then it is delivered from a later state of c, at the
+   * latest where c has no step left (it waits, or is idle) or where the
+   * explorer's proviso expands in full.
+   */
+  private deliveryCanWait(s: Int32Array, c: number): boolean {
+    const cb = this.cpuBase0 + c * this.cpuSlots;
+    if ((this.transitionsOf[c] as number) !== 2) return false;
+    const first = this.firstOf[c] as number;
+    if (transitionKind(this.transitions[first] as number) !== TransitionKind.NMI) return false;
+    const after = this.stepOf(c, first + 1);
+    if (after === null) return false;
+    const held = CpuFlag.NMI_BLOCKED | CpuFlag.TRAP_PENDING | CpuFlag.IDLE;
+    if (((after[cb + Cpu.FLAGS] as number) & held) !== 0 || (after[cb + Cpu.MSR] as number) !== 0 || after[cb + Cpu.NEST] !== s[cb + Cpu.NEST]) return false;
+    return this.handlerCommutes(s, c, after, false);
+  }
+
+  /** The state after CPU c's buffered transition k (its first by default) if it is a plain step, else null. */
+  private stepOf(c: number, k: number = this.firstOf[c] as number): Int32Array | null {
+    const id = this.transitions[k] as number;
+    if (transitionCpu(id) !== c || transitionKind(id) !== TransitionKind.STEP || transitionChoice(id) !== 0) return null;
+    const n = this.slots;
+    return this.states.subarray(k * n, (k + 1) * n);
+  }
+
+  /**
+   * Whether the NMI handler H that CPU c runs from `s` (an external NMI's
+   * arrival if `external`, else the latched one's delivery) touches nothing
+   * any other CPU may still touch, and nothing c's step to `after` writes
+   * or reads where H writes. H is known by running it: the NMI delivered in
+   * a copy of `s`, c alone until its IRET (another path of H would need
+   * another CPU to write what H reads, which is a conflict). Its accesses
+   * are real (the NMI is a transition of `s`) and are observed like any
+   * other.
+   */
+  private handlerCommutes(s: Int32Array, c: number, after: Int32Array, external: boolean): boolean {
+    const L = this.system.program.layout;
+    const cb = this.cpuBase0 + c * this.cpuSlots;
     const vm = this.system.vm;
     const h = this.scratch;
     h.set(s);
     const from = this.footprint.length;
     const nest = s[cb + Cpu.NEST] as number;
-    if (!arriveExternalNmi(vm, h, c)) return false;
+    if (!(external ? arriveExternalNmi(vm, h, c) : deliverNmi(vm, h, c))) return false;
     vm.deepest = h[cb + Cpu.SP] as number;
     let returned = false;
     for (let steps = 0; steps < HANDLER_STEP_LIMIT && !returned; steps++) {
@@ -328,11 +439,13 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.footprintTo[c] = this.footprint.length;
     if ((outcome & CpuExpansion.STOPPED) !== 0) this.stopped = true;
     if ((outcome & CpuExpansion.PROGRESS) !== 0) this.stuck = false;
-    let enters = (s[ENV_BASE + Env.NMIS_LEFT] as number) > 0 ? 1 : 0;
+    let takes = 0;
     for (let k = first; k < this.count; k++) {
       const kind = transitionKind(this.transitions[k] as number);
-      if (kind !== TransitionKind.STEP && kind !== TransitionKind.EARLY_TIMEOUT) enters = 1;
+      if (kind !== TransitionKind.STEP && kind !== TransitionKind.EARLY_TIMEOUT) takes = 1;
     }
+    this.takesOf[c] = takes;
+    const enters = takes | ((s[ENV_BASE + Env.NMIS_LEFT] as number) > 0 ? 1 : 0);
     // A transition of its own (not an external NMI's arrival, which another's can disable) is a key transition.
     this.keyOf[c] = this.count > first ? 1 : 0;
     this.entersOf[c] = enters;
@@ -347,25 +460,22 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
    */
   private chooseLazily(s: Int32Array): number {
     const cpus = this.cpus;
-    const all = cpus >= 32 ? -1 : (1 << cpus) - 1;
+    const processes = cpus + this.deviceAddresses.length;
+    const all = processes >= 32 ? -1 : (1 << processes) - 1;
     const waiting = this.system.waitingCpus;
-    let futures = false;
     let best = 0;
     let bestCost = 0;
     for (let c = 0; c < cpus; c++) {
       if (!this.execute(s, c)) return 0;
-      if ((this.keyOf[c] as number) === 0 || (waiting[c] as number) !== 0) continue;
-      if (!futures) {
-        this.future.writeAll(s, this.futureOf);
-        futures = true;
-      }
+      if ((this.keyOf[c] as number) === 0 || ((waiting[c] as number) !== 0 && (this.takesOf[c] as number) === 0)) continue;
+      this.writeFutures(s);
       let members = 1 << c;
       let frontier = members;
       while (frontier !== 0) {
         const m = 31 - Math.clz32(frontier);
         frontier &= ~(1 << m);
-        if (!this.execute(s, m)) return 0;
-        const added = this.conflictsOf(s, m) & ~members;
+        if (m < cpus && !this.execute(s, m)) return 0;
+        const added = (m < cpus ? this.conflictsOf(s, m) : this.deviceConflicts(s, m - cpus)) & ~members;
         members |= added;
         frontier |= added;
       }
@@ -448,9 +558,64 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.sink?.warning(transition, code);
   }
 
-  /** The CPUs that CPU m's transitions here may be dependent with (its futures written). */
+  /** The CPUs and devices that CPU m's transitions here may be dependent with (its futures written). */
   private conflictsOf(s: Int32Array, m: number): number {
-    return this.footprintConflicts(s, m, this.footprintFrom[m] as number, this.footprintTo[m] as number, (this.entersOf[m] as number) !== 0);
+    return this.footprintConflicts(s, m, this.footprintFrom[m] as number, this.footprintTo[m] as number, (this.entersOf[m] as number) !== 0)
+      | this.devicesTargeting(s, m);
+  }
+
+  /** The devices that may still raise (bits by index): those below their raise budget. */
+  private raisingDevices(s: Int32Array): number {
+    const f = this.fields;
+    if (f === null) return 0;
+    let live = 0;
+    this.deviceAddresses.forEach((d, i) => {
+      if ((s[d + f.raised] as number) < (s[d + f.maxRaises] as number)) live |= 1 << i;
+    });
+    return live;
+  }
+
+  /** Whether some CPU may still rewrite device i's message (then it may name any CPU). */
+  private messageMayChange(i: number): boolean {
+    const f = this.fields as DeviceFields;
+    const d = this.deviceAddresses[i] as number;
+    return ((this.accessors(d + f.addressLo, false, -1, false) | this.accessors(d + f.addressHi, false, -1, false) | this.accessors(d + f.data, false, -1, false)) & this.cpuMask) !== 0;
+  }
+
+  /** The devices (as set bits) whose raise may set a bit in CPU m's IRR, enabling its interrupt. */
+  private devicesTargeting(s: Int32Array, m: number): number {
+    const live = this.liveDevices;
+    if (live === 0) return 0;
+    const f = this.fields as DeviceFields;
+    let mask = 0;
+    for (let i = 0; i < this.deviceAddresses.length; i++) {
+      if (((live >>> i) & 1) === 0) continue;
+      if (this.messageMayChange(i) || messageCpu(this.system.program, s, this.deviceAddresses[i] as number, f) === m) mask |= 1 << (this.cpus + i);
+    }
+    return mask;
+  }
+
+  /**
+   * The CPUs device i's raise may be dependent with: those that may still
+   * write what it reads or touch what it writes, those its message may name
+   * (see `devicesTargeting`), and those that read the named CPU's IRR.
+   */
+  private deviceConflicts(s: Int32Array, i: number): number {
+    const f = this.fields as DeviceFields;
+    const d = this.deviceAddresses[i] as number;
+    let mask = 0;
+    for (let x = d; x < d + deviceSlots(f); x++) {
+      const role = this.deviceRole[x] as number;
+      if (role !== 0) mask |= this.accessors(x, (role & RaiseWrites) !== 0, -1, false);
+    }
+    if (this.messageMayChange(i)) return this.cpuMask;
+    const target = messageCpu(this.system.program, s, d, f);
+    if (target >= 0) {
+      mask |= 1 << target;
+      const irr = this.cpuBase0 + target * this.cpuSlots + Cpu.IRR;
+      for (let x = irr; x < irr + APIC_VECTOR_WORDS; x++) mask |= this.accessors(x, true, target, false);
+    }
+    return mask & this.cpuMask;
   }
 
   /** The CPUs that CPU m's accesses in footprint entries [from, to) may be dependent with; `enters` if they enter an interrupt. */
@@ -483,7 +648,10 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       for (let x = Math.max(addr, globalsBase); x < end; x++) {
         if (x >= this.cpuBase0) {
           const owner = ((x - this.cpuBase0) / this.cpuSlots) | 0;
-          if (owner !== m && !sharedRegister(x - this.cpuBase0 - owner * this.cpuSlots)) mask |= 1 << owner;
+          const r = x - this.cpuBase0 - owner * this.cpuSlots;
+          if (owner !== m && !sharedRegister(r)) mask |= 1 << owner;
+          // Reading another CPU's IRR sees what any device raises there.
+          if (owner !== m && !write && r >= Cpu.IRR && r < Cpu.IRR + APIC_VECTOR_WORDS) mask |= this.liveDevices << this.cpus;
         }
         mask |= this.accessors(x, write, m, barrier);
       }
@@ -493,7 +661,8 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
 
   /**
    * CPUs other than `c` that may still write slot x (or, if `anyAccess`, read
-   * or write it); for a barrier access, by other than barrier accesses.
+   * or write it), and devices that may still raise and write it (or read
+   * it); for a barrier access, by other than barrier accesses.
    */
   private accessors(x: number, anyAccess: boolean, c: number, barrier: boolean): number {
     let mask = 0;
@@ -504,6 +673,12 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       if (!anyAccess && (this.rowWrite[k] as number) === 0) continue;
       if (barrier && (this.rowBarrier[k] as number) === 1) continue;
       if (hasBit(this.futureOf[d] as Uint32Array, this.rowSite[k] as number)) mask |= 1 << d;
+    }
+    // A device that may still raise, if its raise reads x and the access writes it, or writes x.
+    const device = this.deviceOf[x] as number;
+    if (device >= 0 && ((this.liveDevices >>> device) & 1) !== 0) {
+      const role = this.deviceRole[x] as number;
+      if (anyAccess ? role !== 0 : (role & RaiseWrites) !== 0) mask |= 1 << (this.cpus + device);
     }
     return mask;
   }

@@ -129,7 +129,7 @@ export class MachineSystem implements TransitionSystem {
       if ((outcome & CpuExpansion.STOPPED) !== 0) return;
       if ((outcome & CpuExpansion.PROGRESS) !== 0) stuck = false;
     }
-    this.expandEnvironment(s, sink, -1, stuck);
+    this.expandEnvironment(s, sink, -1, -1, stuck);
   }
 
   /**
@@ -218,11 +218,12 @@ export class MachineSystem implements TransitionSystem {
 
   /**
    * What is no CPU's own doing: external NMIs arriving (at the CPUs of
-   * `cpus`, a mask; -1 for all), devices raising, and — when `stuck`, after
+   * `cpus`, a mask; -1 for all), devices raising (those of `devices`, a
+   * mask by index; -1 for all), and — when `stuck`, after
    * every CPU was expanded and none can make progress — the end of the run:
    * finished (or a lost interrupt), a countdown running out, or a deadlock.
    */
-  expandEnvironment(s: Int32Array, sink: SuccessorSink, cpus: number, stuck: boolean): void {
+  expandEnvironment(s: Int32Array, sink: SuccessorSink, cpus: number, devices: number, stuck: boolean): void {
     const vm = this.vm;
     const succ = this.succ;
     if ((s[ENV_BASE + Env.NMIS_LEFT] as number) > 0) {
@@ -237,10 +238,10 @@ export class MachineSystem implements TransitionSystem {
     }
     const f = vm.devices;
     if (f !== null) {
-      const devices = this.program.devices.addresses;
-      for (let i = 0; i < devices.length; i++) {
-        const d = devices[i] as number;
-        if (!canRaise(s, d, f)) continue;
+      const addresses = this.program.devices.addresses;
+      for (let i = 0; i < addresses.length; i++) {
+        const d = addresses[i] as number;
+        if (((devices >>> i) & 1) === 0 || !canRaise(s, d, f)) continue;
         succ.set(s);
         raise(this.program, succ, d, f);
         if (!sink.successor(succ, transitionId(TransitionKind.DEVICE_RAISE, i))) return;

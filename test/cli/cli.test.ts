@@ -420,7 +420,9 @@ describe('search threads by default', () => {
     const msi = await loadModel('examples/msi/two-step.c');
     expect(defaultWorkers(xen, configFor(xen, {}), DEFAULT_SETTINGS)).toBe(1);
     expect(defaultWorkers(xen, configFor(xen, {}), { ...DEFAULT_SETTINGS, partialOrder: false })).toBe(availableParallelism());
-    expect(defaultWorkers(msi, configFor(msi, {}), DEFAULT_SETTINGS)).toBe(availableParallelism());
+    // Models with MSI devices are reduced too; above 32 CPUs and devices together nothing is.
+    expect(defaultWorkers(msi, configFor(msi, {}), DEFAULT_SETTINGS)).toBe(1);
+    expect(defaultWorkers(msi, configFor(msi, { cpus: 31 }), DEFAULT_SETTINGS)).toBe(availableParallelism());
     expect(defaultWorkers(msi, configFor(msi, {}), { ...DEFAULT_SETTINGS, search: 'dfs' })).toBe(1);
   });
 });

@@ -3,7 +3,8 @@
  * reduction that is wrong (dependence through pointers, function pointers,
  * another CPU's stack, the NMI budget, IPIs, woken work, cycles of one CPU
  * that would postpone another's assertion forever, an NMI handler that
- * sees the task's next write, barriers). Each is checked with
+ * sees the task's next write, barriers, MSI devices raising where no CPU
+ * sends a vector and moved while they may raise). Each is checked with
  * and without the reduction; both must give the stated verdict, and the
  * reduction must store no more states.
  */
@@ -303,6 +304,47 @@ static int work(void *d)
 int main(void)
 {
 	stop_machine(work, NULL, cpu_online_mask);
+	return 0;
+}
+` },
+  { title: "an MSI device's handler on an idle CPU writes what the task reads next (a vector no CPU sends)", want: 'violation assertion', text: `
+#pragma irqcheck cpus 3
+static struct msi_device dev = { .irq = 3, .maskable = false, .max_raises = 1 };
+static int seen;
+static irqreturn_t dev_interrupt(int irq, void *d)
+{
+	WRITE_ONCE(seen, smp_processor_id() + 1);
+	return IRQ_HANDLED;
+}
+int main(void)
+{
+	request_irq(3, dev_interrupt, 0, "dev", &dev);
+	irq_assign_vector(3, 2, 0x42);
+	msi_device_start(&dev);
+	BUG_ON(READ_ONCE(seen) == 3);
+	return 0;
+}
+` },
+  { title: "an MSI device moved between CPUs while it may raise: both handlers run", want: 'violation assertion', text: `
+#pragma irqcheck cpus 3
+static struct msi_device dev = { .irq = 3, .maskable = false, .max_raises = 2 };
+static int seen[NR_CPUS];
+static irqreturn_t dev_interrupt(int irq, void *d)
+{
+	WRITE_ONCE(seen[smp_processor_id()], 1);
+	return IRQ_HANDLED;
+}
+int main(void)
+{
+	unsigned long flags;
+	request_irq(3, dev_interrupt, 0, "dev", &dev);
+	irq_assign_vector(3, 1, 0x41);
+	msi_device_start(&dev);
+	local_irq_save(flags);
+	irq_assign_vector(3, 2, 0x41);
+	irq_msi_update_msg(3, irqd_cfg(3));
+	local_irq_restore(flags);
+	BUG_ON(READ_ONCE(seen[1]) && READ_ONCE(seen[2]));
 	return 0;
 }
 ` },
