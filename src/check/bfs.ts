@@ -80,14 +80,14 @@ class BfsRun implements SuccessorSink {
   /**
    * Partial-order reduction: the states of the level being expanded, those
    * of it expanded so far, those first stored at the level below, and
-   * whether the reduced expansion under way reached a state that may close
-   * a cycle (one above this level, or of this level and already expanded).
+   * whether the reduced expansion under way reached a state still to be
+   * expanded (new, of the level below, or of this level and not expanded).
    */
   private currentLevel: FingerprintSet | null = null;
   private expandedHere: FingerprintSet | null = null;
   private nextLevel: FingerprintSet | null = null;
   private readonly currentFingerprint = new Int32Array(2);
-  private closesCycle = false;
+  private reachesQueue = false;
   /** The system's event budget, when states with a larger one stand in for this one (see `EventBudget`). */
   private readonly budget: EventBudget | null;
   private readonly twinSums = new Int32Array(2);
@@ -138,13 +138,15 @@ class BfsRun implements SuccessorSink {
   }
 
   /**
-   * Expands `state`, reduced when the system offers it. The cycle proviso:
-   * a reduced expansion that reached a state above this level, or one of
-   * this level already expanded (the current state included), may close a
-   * cycle of reduced expansions, around which a transition would be
-   * postponed forever; it is redone in full. On every cycle, the state
-   * expanded last reaches one expanded before it, which is at its level or
-   * above: so every cycle holds a full expansion.
+   * Expands `state`, reduced when the system offers it. The proviso that no
+   * transition is postponed forever, in its breadth-first form (Bošnački and
+   * Holzmann, SPIN 2005): a reduced expansion must reach at least one state
+   * still to be expanded (in the queue: new, of the level below, or of this
+   * level and not expanded yet), or it is redone in full. Then from every
+   * reduced state a chain of reduced transitions leads to states expanded
+   * later and later, so it ends at a full expansion; a transition the
+   * persistent sets postponed along the chain stays enabled and is taken
+   * there.
    */
   private expand(state: Int32Array): void {
     const reduction = this.system.reduction;
@@ -152,7 +154,7 @@ class BfsRun implements SuccessorSink {
       this.system.expand(state, this);
       return;
     }
-    this.closesCycle = false;
+    this.reachesQueue = false;
     this.currentSumsReady();
     fingerprintOf(this.currentSums[SUM_A], this.currentSums[SUM_B], state.length, this.currentFingerprint);
     this.expandedHere?.add(this.currentFingerprint[FP_HI], this.currentFingerprint[FP_LO]);
@@ -161,7 +163,7 @@ class BfsRun implements SuccessorSink {
       this.invalidated = true;
       return;
     }
-    if (reduced && this.closesCycle && this.limit === null && (this.finding === null || this.finishing)) this.system.expand(state, this);
+    if (reduced && !this.reachesQueue && this.limit === null && (this.finding === null || this.finishing)) this.system.expand(state, this);
   }
 
   successor(state: Int32Array, transition: number): boolean {
@@ -203,6 +205,7 @@ class BfsRun implements SuccessorSink {
     }
     const fingerprint = this.fingerprint;
     const visited = this.visited;
+    // A state its twin stands in for is still to be expanded if the twin is (the twin can do all it can).
     if (this.budget !== null && this.storedWithLargerBudget(state)) {
       this.revisit(fingerprint[FP_HI] as number, fingerprint[FP_LO] as number);
       return true;
@@ -215,6 +218,7 @@ class BfsRun implements SuccessorSink {
     this.nextLevel?.add(fingerprint[FP_HI], fingerprint[FP_LO]);
     const depth = this.currentDepth + 1;
     if (depth > this.depthCap) return true;
+    this.reachesQueue = true;
     if (visited.size > this.stateCap) {
       this.limit = 'states';
       return false;
@@ -228,9 +232,10 @@ class BfsRun implements SuccessorSink {
     return true;
   }
 
-  /** A successor already stored: the cycle proviso asks whether it may close a cycle. */
+  /** A successor already stored: the proviso asks whether it is still to be expanded. */
   private revisit(hi: number, lo: number): void {
-    if (this.nextLevel !== null && !this.nextLevel.has(hi, lo) && (this.currentLevel?.has(hi, lo) !== true || this.expandedHere?.has(hi, lo) === true)) this.closesCycle = true;
+    if (this.nextLevel === null || this.reachesQueue) return;
+    if (this.nextLevel.has(hi, lo) || (this.currentLevel?.has(hi, lo) === true && this.expandedHere?.has(hi, lo) !== true)) this.reachesQueue = true;
   }
 
   /**

@@ -96,8 +96,9 @@ export interface StateSymmetry {
 
 /**
  * A system's partial-order reduction: an expansion that may emit only a
- * persistent subset of the enabled transitions. The explorer owns the cycle
- * proviso (a reduced expansion that closes a cycle must be redone fully), so
+ * persistent subset of the enabled transitions. The explorer owns the
+ * proviso that no transition is postponed forever (a reduced expansion that
+ * reaches no state still to be expanded is redone fully), so
  * the system only promises that the subset is persistent as long as its
  * assumptions about who accesses what hold; when a transition contradicts
  * them, `invalidated` turns true and the search must start over after
