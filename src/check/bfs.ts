@@ -158,7 +158,7 @@ class BfsRun implements SuccessorSink {
     this.currentSumsReady();
     fingerprintOf(this.currentSums[SUM_A], this.currentSums[SUM_B], state.length, this.currentFingerprint);
     this.expandedHere?.add(this.currentFingerprint[FP_HI], this.currentFingerprint[FP_LO]);
-    const reduced = reduction.expandReduced(state, this);
+    const reduced = reduction.expandReduced(state, this, this.queue.shiftedId === this.currentId ? this.queue.shiftedTag : -1);
     if (reduction.invalidated) {
       this.invalidated = true;
       return;
@@ -227,9 +227,17 @@ class BfsRun implements SuccessorSink {
       this.limit = 'memory';
       return false;
     }
-    this.queue.push(state, this.log.append(this.currentId, transition), depth, sums[SUM_A], sums[SUM_B]);
+    this.queue.push(state, this.log.append(this.currentId, transition), depth, sums[SUM_A], sums[SUM_B], this.moverOf(transition));
     if (depth > this.maxDepth) this.maxDepth = depth;
     return true;
+  }
+
+  /** With partial-order reduction, the process that made `transition`, numbered as in the stored (canonical) successor. */
+  private moverOf(transition: number): number {
+    const reduction = this.system.reduction;
+    if (reduction === undefined || transition < 0) return -1;
+    const mover = reduction.processOf(transition);
+    return this.system.symmetry === undefined ? mover : this.system.symmetry.processImage(mover);
   }
 
   /** A successor already stored: the proviso asks whether it is still to be expanded. */

@@ -8,7 +8,7 @@
  *
  * Hot: `push` and `shift` run once per new state and allocate nothing except
  * a new chunk when the tail one is full and no emptied chunk is spare.
- * Entry layout: [id, depth, sumA, sumB, delta…]. The first entry of a chunk
+ * Entry layout: [id, depth, sumA, sumB, tag, delta…]. The first entry of a chunk
  * is its difference from zeros, so a chunk decodes on its own.
  */
 import { applyDelta, encodeDelta, maxDeltaWords } from './state-delta.js';
@@ -17,7 +17,8 @@ const ENTRY_ID = 0;
 const ENTRY_DEPTH = 1;
 const ENTRY_SUM_A = 2;
 const ENTRY_SUM_B = 3;
-const ENTRY_HEADER = 4;
+const ENTRY_TAG = 4;
+const ENTRY_HEADER = 5;
 /** Default chunk size in 32-bit slots (256 KiB). */
 const DEFAULT_CHUNK_SLOTS = 1 << 16;
 /** Placeholder for a consumed chunk, so the array does not keep it alive. */
@@ -50,6 +51,7 @@ export class StateQueue {
   private shiftedIdValue = -1;
   private shiftedSumA = 0;
   private shiftedSumB = 0;
+  private shiftedTagValue = -1;
 
   /**
    * `chunkSlots` is the target chunk size in 32-bit slots (default 65536);
@@ -81,10 +83,11 @@ export class StateQueue {
   }
 
   /**
-   * Copies `state` (length `stateSlots`) in at the tail with its id, depth
-   * and lane sums (any two int32 the caller wants back, see `shiftedSums`).
+   * Copies `state` (length `stateSlots`) in at the tail with its id, depth,
+   * lane sums (any two int32 the caller wants back, see `shiftedSums`) and
+   * a tag (any int32, see `shiftedTag`).
    */
-  push(state: Int32Array, id: number, depth: number, sumA: number, sumB: number): void {
+  push(state: Int32Array, id: number, depth: number, sumA: number, sumB: number, tag = -1): void {
     let chunk: Int32Array;
     if (this.chunks.length === this.headChunk) {
       chunk = this.startChunk();
@@ -99,6 +102,7 @@ export class StateQueue {
     chunk[at + ENTRY_DEPTH] = depth;
     chunk[at + ENTRY_SUM_A] = sumA;
     chunk[at + ENTRY_SUM_B] = sumB;
+    chunk[at + ENTRY_TAG] = tag;
     const slots = ENTRY_HEADER + encodeDelta(state, this.pushed, chunk, at + ENTRY_HEADER);
     this.tailAt = at + slots;
     this.usedSlots += slots;
@@ -128,6 +132,7 @@ export class StateQueue {
     this.shiftedIdValue = chunk[at + ENTRY_ID];
     this.shiftedSumA = chunk[at + ENTRY_SUM_A];
     this.shiftedSumB = chunk[at + ENTRY_SUM_B];
+    this.shiftedTagValue = chunk[at + ENTRY_TAG];
     const next = applyDelta(chunk, at + ENTRY_HEADER, this.shifted);
     out.set(this.shifted);
     this.usedSlots -= next - at;
@@ -157,6 +162,11 @@ export class StateQueue {
   /** Id of the entry shifted last (-1 before the first shift). */
   get shiftedId(): number {
     return this.shiftedIdValue;
+  }
+
+  /** The tag pushed with the entry shifted last (-1 before the first shift). */
+  get shiftedTag(): number {
+    return this.shiftedTagValue;
   }
 
   /** Writes the sums pushed with the entry shifted last into `out[0]`, `out[1]`. */

@@ -92,6 +92,8 @@ export interface StateSymmetry {
    * buffer, never one a `SuccessorSink` was handed.
    */
   canonicalize(state: Int32Array): void;
+  /** Where process `process` of the state last canonicalized went (itself if -1 or not moved). */
+  processImage(process: number): number;
 }
 
 /**
@@ -108,9 +110,15 @@ export interface PartialOrderReduction {
   /**
    * Like `TransitionSystem.expand` (same sink protocol, same violations and
    * warnings), but may emit the successors of a persistent subset only.
-   * Returns true when it emitted a proper subset.
+   * Returns true when it emitted a proper subset. `lastMover` is the
+   * process that made the transition into `state` (-1 if unknown): among
+   * equally small subsets, the one that lets it go on is preferred, so
+   * that a process runs on as far as it can whatever symmetry reduction did
+   * to the numbering (fewer states: the others' positions combine less).
    */
-  expandReduced(state: Int32Array, sink: SuccessorSink): boolean;
+  expandReduced(state: Int32Array, sink: SuccessorSink, lastMover: number): boolean;
+  /** The process (a CPU) whose transition `transition` is, or -1 (a device's, or none). */
+  processOf(transition: number): number;
   /** An access contradicted the assumptions the reduced expansions relied on. */
   readonly invalidated: boolean;
   /** Adopts the observed accesses as the new assumptions; clears `invalidated`. */

@@ -226,13 +226,13 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
    * later, from states where they are in P or expanded fully, and observed
    * there.
    */
-  expandReduced(s: Int32Array, sink: SuccessorSink): boolean {
+  expandReduced(s: Int32Array, sink: SuccessorSink, lastMover: number): boolean {
     if (!this.warmedUp) this.warmUp(s);
     this.liveDevices = this.raisingDevices(s);
     let reduced = false;
     this.beginRecording(sink);
     try {
-      const chosen = this.chooseLazily(s);
+      const chosen = this.chooseLazily(s, lastMover);
       for (let c = 0; chosen === 0 && c < this.cpus && !this.stopped; c++) this.execute(s, c);
       if (!this.stopped) reduced = this.emit(s, sink, chosen);
     } finally {
@@ -240,6 +240,10 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     }
     this.observe();
     return !this.stopped && reduced;
+  }
+
+  processOf(transition: number): number {
+    return transitionKind(transition) === TransitionKind.DEVICE_RAISE ? -1 : transitionCpu(transition);
   }
 
   /** Writes the CPUs' futures for the state being expanded, once. */
@@ -453,19 +457,25 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   }
 
   /**
-   * The smallest conflict-closed set of CPUs (the first of them, in CPU
-   * order) seeded by a CPU making progress that is not every CPU; 0 if none.
-   * The smallest, because fewer CPUs moving from each state leave fewer
-   * combinations of their positions.
+   * The smallest conflict-closed set of CPUs (and devices) seeded by a CPU
+   * making progress that is not every CPU; 0 if none. Of equally small
+   * ones, the one seeded by `lastMover` (the CPU that moved into `s`), else
+   * the first in CPU order. The smallest, because fewer CPUs moving from each
+   * state leave fewer combinations of their positions; the last mover's,
+   * because a CPU that runs on until it waits leaves fewer still, and under
+   * symmetry reduction CPU order changes from state to state.
    */
-  private chooseLazily(s: Int32Array): number {
+  private chooseLazily(s: Int32Array, lastMover: number): number {
     const cpus = this.cpus;
     const processes = cpus + this.deviceAddresses.length;
     const all = processes >= 32 ? -1 : (1 << processes) - 1;
     const waiting = this.system.waitingCpus;
     let best = 0;
     let bestCost = 0;
-    for (let c = 0; c < cpus; c++) {
+    // The last mover first, so that it wins ties: it runs on until it waits or a smaller set appears.
+    for (let k = lastMover >= 0 && lastMover < cpus ? -1 : 0; k < cpus; k++) {
+      const c = k < 0 ? lastMover : k;
+      if (k >= 0 && c === lastMover) continue;
       if (!this.execute(s, c)) return 0;
       if ((this.keyOf[c] as number) === 0 || ((waiting[c] as number) !== 0 && (this.takesOf[c] as number) === 0)) continue;
       this.writeFutures(s);

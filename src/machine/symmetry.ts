@@ -126,6 +126,10 @@ export class CoreSymmetry implements StateSymmetry {
     if (!identity) this.permute(state, this.map);
   }
 
+  processImage(process: number): number {
+    return process >= 0 && process < this.cpus ? (this.lastMap[process] as number) : process;
+  }
+
   /**
    * Applies the CPU map `map` (CPU c → map[c]; a bijection that keeps core 0
    * and thread numbers) to `state` in place. Rare outside `canonicalize`.

@@ -213,13 +213,16 @@ function toggleAndStep(options: { invalidateOnce?: boolean } = {}): TransitionSy
         system.reduction.invalidated = false;
         system.reduction.restarts++;
       },
+      processOf(): number {
+        return -1;
+      },
     },
   };
   return system;
 }
 
 describe('BreadthFirstExplorer with a partial-order reduction', () => {
-  it('redoes in full an expansion that closes a cycle, so a postponed step is taken (the cycle proviso)', () => {
+  it('redoes in full an expansion that reaches no state still to be expanded, so a postponed step is taken (the proviso)', () => {
     const result = new BreadthFirstExplorer().explore(toggleAndStep());
     expect(result.kind).toBe('violation');
     if (result.kind === 'violation') expect(result.finding.code).toBe(7);

@@ -3,12 +3,12 @@ import { StateQueue } from '../../src/check/state-queue.js';
 import { prng } from './systems.js';
 
 describe('StateQueue', () => {
-  it('is FIFO across chunk boundaries, carrying id, depth and sums', () => {
-    // 3-slot states; an entry takes at most 4 + 7 slots, so chunks of 11 slots hold one each.
+  it('is FIFO across chunk boundaries, carrying id, depth, sums and tag', () => {
+    // 3-slot states; an entry takes at most 5 + 7 slots, so chunks of 12 slots hold one each.
     const queue = new StateQueue(3, 10);
-    for (let i = 0; i < 7; i++) queue.push(Int32Array.from([i, -i | 0, i * 100]), 1000 + i, i % 3, i * 7, -i);
+    for (let i = 0; i < 7; i++) queue.push(Int32Array.from([i, -i | 0, i * 100]), 1000 + i, i % 3, i * 7, -i, i - 1);
     expect(queue.length).toBe(7);
-    expect(queue.bytes).toBe(7 * 11 * 4 + 3 * 8);
+    expect(queue.bytes).toBe(7 * 12 * 4 + 3 * 8);
     const out = new Int32Array(3);
     const sums = new Int32Array(2);
     for (let i = 0; i < 7; i++) {
@@ -19,6 +19,7 @@ describe('StateQueue', () => {
       expect(queue.shiftedId).toBe(1000 + i);
       queue.shiftedSums(sums);
       expect(Array.from(sums)).toEqual([i * 7, -i | 0]);
+      expect(queue.shiftedTag).toBe(i - 1);
     }
     expect(queue.length).toBe(0);
     expect(queue.entryBytes).toBe(0);
@@ -33,7 +34,7 @@ describe('StateQueue', () => {
       queue.push(state, k, 1, 0, 0);
     }
     // The first entry holds the state (334 non-zero words in 334 runs), each next one the word that changed.
-    expect(queue.entryBytes).toBeLessThan((4 + 1 + 2 * 334 + 99 * (4 + 3 + 2)) * 4);
+    expect(queue.entryBytes).toBeLessThan((5 + 1 + 2 * 334 + 99 * (5 + 3 + 2)) * 4);
     const out = new Int32Array(1000);
     for (let k = 0; k < 100; k++) queue.shift(out);
     expect(Array.from(out)).toEqual(Array.from(state));
