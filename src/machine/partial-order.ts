@@ -579,9 +579,10 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     const f = this.fields;
     if (f === null) return 0;
     let live = 0;
-    this.deviceAddresses.forEach((d, i) => {
+    for (let i = 0; i < this.deviceAddresses.length; i++) {
+      const d = this.deviceAddresses[i] as number;
       if ((s[d + f.raised] as number) < (s[d + f.maxRaises] as number)) live |= 1 << i;
-    });
+    }
     return live;
   }
 
