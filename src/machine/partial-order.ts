@@ -477,7 +477,10 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       const c = k < 0 ? lastMover : k;
       if (k >= 0 && c === lastMover) continue;
       if (!this.execute(s, c)) return 0;
-      if ((this.keyOf[c] as number) === 0 || ((waiting[c] as number) !== 0 && (this.takesOf[c] as number) === 0)) continue;
+      // A waiting CPU seeds a set only to take an interrupt, and not while it waits at a barrier: barrier
+      // arrivals do not conflict with its wait, so a set of it alone would take the interrupt before any
+      // arrival, though the last one may end the wait with the interrupt still pending.
+      if ((this.keyOf[c] as number) === 0 || ((waiting[c] as number) !== 0 && ((this.takesOf[c] as number) === 0 || this.waitsAtBarrier(c)))) continue;
       this.writeFutures(s);
       let members = 1 << c;
       let frontier = members;
@@ -650,12 +653,19 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     }
     const fp = this.footprint;
     const globalsBase = ENV_BASE + Env.SLOTS;
+    // A CPU that also takes an interrupt here waits at a barrier visibly: whether the last arrival ends its
+    // wait before or after the interrupt is taken matters (see `keepsBarrierClosed`).
+    const visibleWait = (this.takesOf[m] as number) !== 0;
     for (let i = from; i < to; i++) {
       const addr = fp.addr[i] as number;
       const span = fp.span[i] as number;
       const write = span < 0;
       const end = addr + (write ? -span : span);
       const barrier = this.barrierPc[fp.pc[i] as number] === 1;
+      if (barrier && visibleWait && !write) {
+        for (let x = addr; x < end; x++) mask |= this.accessors(x, false, m, true) | this.keepsBarrierClosed(s, x, m);
+        continue;
+      }
       for (let x = Math.max(addr, globalsBase); x < end; x++) {
         if (x >= this.cpuBase0) {
           const owner = ((x - this.cpuBase0) / this.cpuSlots) | 0;
@@ -668,6 +678,36 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       }
     }
     return mask & ~(1 << m);
+  }
+
+  /** Whether executed CPU c's transitions read a barrier. */
+  private waitsAtBarrier(c: number): boolean {
+    const fp = this.footprint;
+    for (let i = this.footprintFrom[c] as number; i < (this.footprintTo[c] as number); i++) {
+      if ((fp.span[i] as number) > 0 && this.barrierPc[fp.pc[i] as number] === 1) return true;
+    }
+    return false;
+  }
+
+  /**
+   * For CPU m waiting at the barrier counted in slot x while it has an
+   * interrupt to take: CPUs that may still arrive there, enough of them that
+   * those left out are fewer than the arrivals still missing. Then no run of
+   * CPUs outside the set ends the wait, so its steps do not depend on theirs
+   * (the argument `barrierAccesses` makes for waits with nothing else to
+   * do, whose spinning nobody sees).
+   */
+  private keepsBarrierClosed(s: Int32Array, x: number, m: number): number {
+    const arrivers = this.accessors(x, false, m, false) & ~this.accessors(x, false, m, true) & this.cpuMask;
+    const missing = this.cpus - (s[x] as number);
+    let left = arrivers;
+    let kept = 0;
+    while (left !== 0 && popcount(left) >= missing) {
+      const d = 31 - Math.clz32(left);
+      left &= ~(1 << d);
+      kept |= 1 << d;
+    }
+    return kept;
   }
 
   /**

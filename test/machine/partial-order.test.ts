@@ -307,6 +307,41 @@ int main(void)
 	return 0;
 }
 ` },
+  { title: "a self-NMI still pending when the last arrival at stop_machine's barrier ends the sender's wait", want: 'violation assertion', text: `
+#pragma irqcheck cpus 3 nmis 0
+static int a, b, c;
+static int nmi_cb(unsigned int type, struct pt_regs *regs)
+{
+	WRITE_ONCE(a, 0);
+	return NMI_HANDLED;
+}
+static int work(void *data)
+{
+	int cpu = smp_processor_id();
+	if (cpu == 0) {
+		{ int l = READ_ONCE(c); WRITE_ONCE(b, l); }
+		WRITE_ONCE(a, READ_ONCE(a) + 1);
+		WRITE_ONCE(b, READ_ONCE(b) + 1);
+		apic->send_IPI_self(NMI_VECTOR);
+	} else if (cpu == 1) {
+		{ unsigned long f; local_irq_save(f); WRITE_ONCE(a, 2); local_irq_restore(f); }
+		{ unsigned long f; local_irq_save(f); WRITE_ONCE(a, 2); local_irq_restore(f); }
+		{ unsigned long f; local_irq_save(f); WRITE_ONCE(a, 2); local_irq_restore(f); }
+	} else if (cpu == 2) {
+		BUG_ON(READ_ONCE(a) == 4 && READ_ONCE(a) == 0);
+		apic->send_IPI_self(NMI_VECTOR);
+		apic->send_IPI_self(NMI_VECTOR);
+	}
+	return 0;
+}
+int main(void)
+{
+	register_nmi_handler(NMI_LOCAL, nmi_cb, 0, "cb");
+	stop_machine(work, NULL, cpu_online_mask);
+	BUG_ON(READ_ONCE(a) == 1);
+	return 0;
+}
+` },
   { title: "an MSI device's handler on an idle CPU writes what the task reads next (a vector no CPU sends)", want: 'violation assertion', text: `
 #pragma irqcheck cpus 3
 static struct msi_device dev = { .irq = 3, .maskable = false, .max_raises = 1 };
