@@ -457,13 +457,14 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   }
 
   /**
-   * The smallest conflict-closed set of CPUs (and devices) seeded by a CPU
-   * making progress that is not every CPU; 0 if none. Of equally small
-   * ones, the one seeded by `lastMover` (the CPU that moved into `s`), else
-   * the first in CPU order. The smallest, because fewer CPUs moving from each
-   * state leave fewer combinations of their positions; the last mover's,
-   * because a CPU that runs on until it waits leaves fewer still, and under
-   * symmetry reduction CPU order changes from state to state.
+   * A conflict-closed set of CPUs (and devices) seeded by a CPU making
+   * progress that is not every CPU; 0 if none. The one seeded by
+   * `lastMover` (the CPU that moved into `s`) if there is one, else the
+   * smallest (the first in CPU order among equals). The last mover's,
+   * because a CPU that runs on until it waits leaves the fewest combinations
+   * of the CPUs' positions (and under symmetry reduction CPU order changes
+   * from state to state); the smallest, because fewer CPUs moving from each
+   * state leave fewer combinations.
    */
   private chooseLazily(s: Int32Array, lastMover: number): number {
     const cpus = this.cpus;
@@ -472,7 +473,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     const waiting = this.system.waitingCpus;
     let best = 0;
     let bestCost = 0;
-    // The last mover first, so that it wins ties: it runs on until it waits or a smaller set appears.
+    // The last mover first: its set is taken whenever it is not every CPU, so it runs on until it waits.
     for (let k = lastMover >= 0 && lastMover < cpus ? -1 : 0; k < cpus; k++) {
       const c = k < 0 ? lastMover : k;
       if (k >= 0 && c === lastMover) continue;
@@ -494,8 +495,8 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       }
       if ((members ^ all) === 0) continue;
       const cost = popcount(members);
-      // A CPU alone cannot be beaten: the others need not be executed.
-      if (cost === 1) return members;
+      // The last mover's set, or a CPU alone: the others need not be executed.
+      if (k < 0 || cost === 1) return members;
       if (best === 0 || cost < bestCost) {
         best = members;
         bestCost = cost;
