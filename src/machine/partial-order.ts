@@ -811,7 +811,9 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
  * wait on a barrier ends before every CPU has arrived; so an arrival does
  * not depend on another's (both only count), and a wait that could end only
  * after the arrival of a CPU that has not arrived cannot end in any run
- * that leaves that CPU out: barrier accesses never conflict with each other.
+ * that leaves that CPU out: barrier accesses never conflict with each other,
+ * except the wait of a CPU that also takes an interrupt, whose order against
+ * the last arrival matters (see `keepsBarrierClosed`).
  * Other accesses to the counters (the reset) conflict as usual. Calls from
  * a model's own code, which need not keep that discipline, are not counted.
  */
