@@ -7,7 +7,7 @@
 import type { Declarator, Expr, FunctionDef, SourceLoc, Stmt, TranslationUnit } from '../lang/index.js';
 import { ModelError, UnsupportedError } from '../lang/index.js';
 import { builtinId } from './builtins.js';
-import { callSignature, INT, slotsOf, typeName, UINT, type CType, type FunctionType } from './ctype.js';
+import { callSignature, indirectCallees, INT, slotsOf, typeName, UINT, type CType, type FunctionType } from './ctype.js';
 import { walkAst } from './ast-walk.js';
 import { Emitter } from './emitter.js';
 import { widthOf } from './expr.js';
@@ -68,8 +68,8 @@ class UnitCompiler implements FunctionUnit {
   private readonly fns: FunctionSym[] = [];
   private readonly defs = new Map<number, FunctionDef>();
   private readonly calls = new Map<number, Set<number>>();
-  /** Per function, the types of the function pointers it calls through. */
-  private readonly indirectSignatures = new Map<number, Set<string>>();
+  /** Per function, the calls it makes through pointers: signature (`callSignature`) → arguments. */
+  private readonly indirectCalls = new Map<number, Map<string, number>>();
   private readonly addressTaken = new Set<number>();
   private readonly globals: PendingGlobal[] = [];
   private readonly staticLocals: PendingGlobal[] = [];
@@ -200,9 +200,9 @@ class UnitCompiler implements FunctionUnit {
     if (set === undefined) this.calls.set(this.current, (set = new Set()));
     set.add(callee);
     if (callee < 0 && signature !== undefined) {
-      let sigs = this.indirectSignatures.get(this.current);
-      if (sigs === undefined) this.indirectSignatures.set(this.current, (sigs = new Set()));
-      sigs.add(signature);
+      let indirect = this.indirectCalls.get(this.current);
+      if (indirect === undefined) this.indirectCalls.set(this.current, (indirect = new Map()));
+      indirect.set(signature, -callee - 1);
     }
   }
 
@@ -486,20 +486,12 @@ class UnitCompiler implements FunctionUnit {
     const onPath = new Set<number>();
     let largestFrame = 0;
     for (const f of infos) largestFrame = Math.max(largestFrame, f.frameSlots);
-    // A call through a pointer reaches the address-taken functions of its type; if the
-    // model casts function pointers so that none has it, any taking as many arguments.
+    const taken = [...this.addressTaken];
+    const signatureOf = (t: number): string => callSignature((this.fns[t] as FunctionSym).type);
+    const arityOf = (t: number): number => (this.fns[t] as FunctionSym).type.params.length;
     const calleesOf = (f: number): number[] => {
-      const out: number[] = [];
-      const signatures = this.indirectSignatures.get(f) ?? new Set<string>();
-      for (const c of this.calls.get(f) ?? []) {
-        if (c >= 0) {
-          out.push(c);
-          continue;
-        }
-        const arity = (t: number): boolean => (this.fns[t]?.type.params.length ?? -1) === -c - 1;
-        const typed = [...this.addressTaken].filter((t) => arity(t) && signatures.has(signatureOf(this.fns[t])));
-        out.push(...(typed.length > 0 ? typed : [...this.addressTaken].filter(arity)));
-      }
+      const out = [...(this.calls.get(f) ?? [])].filter((c) => c >= 0);
+      for (const [signature, argc] of this.indirectCalls.get(f) ?? []) out.push(...indirectCallees(taken, signatureOf, arityOf, signature, argc));
       return out;
     };
     const chain = (f: number): number => {
@@ -653,7 +645,3 @@ function callsUnconditionally(x: Expr, name: string): boolean {
   }
 }
 
-/** A function's call signature; '' for none (not a function). */
-function signatureOf(sym: FunctionSym | undefined): string {
-  return sym === undefined ? '' : callSignature(sym.type);
-}

@@ -212,6 +212,17 @@ export function callSignature(t: FunctionType): string {
   return `${shape(t.returns)}(${t.params.map(shape).join(',')}${t.variadic ? ',...' : ''})`;
 }
 
+/**
+ * What a call through a pointer of `signature` with `argc` arguments may
+ * reach among `candidates` (the address-taken functions): those of its
+ * signature, as C calls through a pointer of the function's type; if none
+ * has it, the model casts, and those taking as many arguments.
+ */
+export function indirectCallees(candidates: readonly number[], signatureOf: (f: number) => string, arityOf: (f: number) => number, signature: string, argc: number): number[] {
+  const typed = candidates.filter((f) => signatureOf(f) === signature);
+  return typed.length > 0 ? typed : candidates.filter((f) => arityOf(f) === argc);
+}
+
 export function assertNever(x: never): never {
   throw new Error(`irqcheck bug: unexpected ${JSON.stringify(x)}`);
 }

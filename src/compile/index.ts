@@ -25,4 +25,4 @@ export { normalize, storeNumber, loadNumber, widthSlots } from './slots.js';
 export type { CType } from './ctype.js';
 export { analyzeCpuSymmetry, SlotRole } from './cpu-id-analysis.js';
 export type { CpuSymmetry, CpuIndexedArray } from './cpu-id-analysis.js';
-export { typeName } from './ctype.js';
+export { indirectCallees, typeName } from './ctype.js';

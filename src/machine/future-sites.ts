@@ -22,7 +22,7 @@
  * Sets are bitsets over statement sites plus one extra bit, `alwaysSite`,
  * for accesses made outside any statement (and pcs outside any function).
  */
-import { APIC_VECTOR_WORDS, builtinId, Cpu, CpuFlag, ENV_BASE, Env, FN_PTR_TAG, Frame, Op, OPERANDS, TAG_MASK, type Program } from '../compile/index.js';
+import { APIC_VECTOR_WORDS, builtinId, Cpu, CpuFlag, ENV_BASE, Env, FN_PTR_TAG, Frame, indirectCallees, Op, OPERANDS, TAG_MASK, type Program } from '../compile/index.js';
 
 import { functionCode } from './function-code.js';
 import { deviceFields, type DeviceFields } from './msi.js';
@@ -51,11 +51,10 @@ export class FutureSites {
   private readonly wakeSites: Uint32Array;
   private readonly nmiSendSites: Uint32Array;
   private readonly vectorSendSites: Uint32Array;
-  /** Address-taken functions: the targets of indirect calls, by `callSignature`. */
+  /** Address-taken functions: the targets of indirect calls. */
   private readonly addressTaken: readonly number[];
-  /** Per entry of `Program.callSignatures`, the address-taken functions of that signature. */
-  private readonly addressTakenBySignature: readonly (readonly number[])[];
-  private readonly addressTakenByArity = new Map<number, number[]>();
+  /** What an indirect call may reach, by signature index and argument count (see `calleesOf`). */
+  private readonly indirectTargets = new Map<string, readonly number[]>();
   /** The MSI devices' field offsets (null if none): while one may still raise, any CPU may take a vector. */
   private readonly devices: DeviceFields | null;
   /** Reachable sites from a pc (the last entry: pcs outside the code), computed on first use. */
@@ -75,11 +74,6 @@ export class FutureSites {
       if ((this.fnStart[f.index] as number) >= 0) this.fnAt.fill(f.index, this.fnStart[f.index], this.fnEnd[f.index]);
     });
     this.addressTaken = addressTakenFunctions(program);
-    this.addressTakenBySignature = program.callSignatures.map((signature) => this.addressTaken.filter((f) => fns[f]?.signature === signature));
-    for (const f of this.addressTaken) {
-      const arity = fns[f]?.params.length ?? 0;
-      this.addressTakenByArity.set(arity, [...(this.addressTakenByArity.get(arity) ?? []), f]);
-    }
     // Each function's own sites, then closed over its callees until nothing changes (recursion included).
     const own = fns.map((f) => this.sitesIn(this.fnStart[f.index] as number, this.fnEnd[f.index] as number));
     const callees = fns.map((f) => this.calleesIn(this.fnStart[f.index] as number, this.fnEnd[f.index] as number));
@@ -251,15 +245,16 @@ export class FutureSites {
     return bits;
   }
 
-  /**
-   * What an indirect call with signature `sig` (an index into
-   * `Program.callSignatures`) and `argc` arguments may reach: the functions
-   * of its signature, or if none has it (the model casts) any taking as
-   * many arguments.
-   */
+  /** What an indirect call with signature `sig` (an index into `Program.callSignatures`) and `argc` arguments may reach. */
   private calleesOf(sig: number, argc: number): readonly number[] {
-    const typed = this.addressTakenBySignature[sig] ?? [];
-    return typed.length > 0 ? typed : (this.addressTakenByArity.get(argc) ?? []);
+    const key = `${sig}:${argc}`;
+    let targets = this.indirectTargets.get(key);
+    if (targets === undefined) {
+      const fns = this.program.functions;
+      targets = indirectCallees(this.addressTaken, (f) => fns[f]?.signature ?? '', (f) => fns[f]?.params.length ?? -1, this.program.callSignatures[sig] ?? '', argc);
+      this.indirectTargets.set(key, targets);
+    }
+    return targets;
   }
 
   private sitesIn(start: number, end: number): Uint32Array {
