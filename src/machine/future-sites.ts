@@ -25,7 +25,7 @@
 import { APIC_VECTOR_WORDS, builtinId, Cpu, CpuFlag, ENV_BASE, Env, FN_PTR_TAG, Frame, indirectCallees, Op, OPERANDS, TAG_MASK, type Program } from '../compile/index.js';
 
 import { functionCode } from './function-code.js';
-import { deviceFields, type DeviceFields } from './msi.js';
+import { belowRaiseBudget, deviceFields, type DeviceFields } from './msi.js';
 
 const NMI_PENDING = CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL;
 
@@ -170,7 +170,7 @@ export class FutureSites {
   private deviceMayRaise(s: Int32Array): boolean {
     const f = this.devices;
     if (f === null) return false;
-    for (const d of this.program.devices.addresses) if ((s[d + f.raised] as number) < (s[d + f.maxRaises] as number)) return true;
+    for (const d of this.program.devices.addresses) if (belowRaiseBudget(s, d, f)) return true;
     return false;
   }
 

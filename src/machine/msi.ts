@@ -45,7 +45,12 @@ export function deviceSlots(f: DeviceFields): number {
 
 /** Whether the device at `d` may raise now. */
 export function canRaise(s: Int32Array, d: number, f: DeviceFields): boolean {
-  return (s[d + f.enabled] as number) !== 0 && (s[d + f.raised] as number) < (s[d + f.maxRaises] as number);
+  return (s[d + f.enabled] as number) !== 0 && belowRaiseBudget(s, d, f);
+}
+
+/** Whether the device at `d` may still raise, now or once enabled: it has raised fewer times than its budget. */
+export function belowRaiseBudget(s: Int32Array, d: number, f: DeviceFields): boolean {
+  return (s[d + f.raised] as number) < (s[d + f.maxRaises] as number);
 }
 
 /**

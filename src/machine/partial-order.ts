@@ -39,15 +39,15 @@
  * the one it names now, or all while some CPU may still rewrite it. Its
  * raises are taken only from sets that hold it (or full expansions).
  *
- * The cycle proviso (a reduced expansion must not close a cycle) is the
- * explorer's: see `PartialOrderReduction` in check/.
+ * The proviso that no transition is postponed forever is the explorer's:
+ * see `PartialOrderReduction` in check/.
  */
 import { APIC_VECTOR_WORDS, builtinId, Cpu, CpuFlag, ENV_BASE, Env, Op, OPERANDS, type Program } from '../compile/index.js';
 import { arriveExternalNmi, deliverNmi } from './cpu.js';
 import type { PartialOrderReduction, SuccessorSink } from '../check/index.js';
 import { Footprint } from './footprint.js';
 import { functionCode } from './function-code.js';
-import { deviceSlots, messageCpu, type DeviceFields } from './msi.js';
+import { belowRaiseBudget, deviceSlots, messageCpu, type DeviceFields } from './msi.js';
 import { FutureSites, hasBit } from './future-sites.js';
 import type { MachineSystem } from './system.js';
 import { CpuExpansion, TransitionKind, transitionChoice, transitionCpu, transitionKind } from './system.js';
@@ -157,6 +157,8 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   private readonly deviceRole: Uint8Array;
   /** The devices (bits by index) that may still raise in the state being expanded. */
   private liveDevices = 0;
+  /** Of those, the ones whose message some CPU may still rewrite (written with the futures). */
+  private retargetable = 0;
 
   constructor(private readonly system: MachineSystem) {
     const p = system.program;
@@ -221,7 +223,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   /**
    * Executes the CPUs one at a time, and only as far as needed: each CPU
    * that makes progress is tried as the seed of P, whose conflicts pull in
-   * (and execute) other CPUs; the first P that is not every CPU is taken.
+   * (and execute) other CPUs; P is chosen as `chooseLazily` says.
    * CPUs outside P are not executed at all: their transitions are taken
    * later, from states where they are in P or expanded fully, and observed
    * there.
@@ -251,6 +253,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     if (this.futuresWritten) return;
     this.future.writeAll(s, this.futureOf);
     this.futuresWritten = true;
+    this.retargetable = this.liveDevices === 0 ? 0 : this.retargetableDevices();
   }
 
   /** Starts an expansion: an empty buffer and footprint, the VM recording; violations and warnings go to `sink`. */
@@ -584,17 +587,21 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     if (f === null) return 0;
     let live = 0;
     for (let i = 0; i < this.deviceAddresses.length; i++) {
-      const d = this.deviceAddresses[i] as number;
-      if ((s[d + f.raised] as number) < (s[d + f.maxRaises] as number)) live |= 1 << i;
+      if (belowRaiseBudget(s, this.deviceAddresses[i] as number, f)) live |= 1 << i;
     }
     return live;
   }
 
-  /** Whether some CPU may still rewrite device i's message (then it may name any CPU). */
-  private messageMayChange(i: number): boolean {
+  /** The live devices (bits by index) whose message some CPU may still rewrite: it may name any CPU. */
+  private retargetableDevices(): number {
     const f = this.fields as DeviceFields;
-    const d = this.deviceAddresses[i] as number;
-    return ((this.accessors(d + f.addressLo, false, -1, false) | this.accessors(d + f.addressHi, false, -1, false) | this.accessors(d + f.data, false, -1, false)) & this.cpuMask) !== 0;
+    let mask = 0;
+    for (let i = 0; i < this.deviceAddresses.length; i++) {
+      const d = this.deviceAddresses[i] as number;
+      const writers = this.accessors(d + f.addressLo, false, -1, false) | this.accessors(d + f.addressHi, false, -1, false) | this.accessors(d + f.data, false, -1, false);
+      if (((this.liveDevices >>> i) & 1) !== 0 && (writers & this.cpuMask) !== 0) mask |= 1 << i;
+    }
+    return mask;
   }
 
   /** The devices (as set bits) whose raise may set a bit in CPU m's IRR, enabling its interrupt. */
@@ -605,7 +612,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     let mask = 0;
     for (let i = 0; i < this.deviceAddresses.length; i++) {
       if (((live >>> i) & 1) === 0) continue;
-      if (this.messageMayChange(i) || messageCpu(this.system.program, s, this.deviceAddresses[i] as number, f) === m) mask |= 1 << (this.cpus + i);
+      if (((this.retargetable >>> i) & 1) !== 0 || messageCpu(this.system.program, s, this.deviceAddresses[i] as number, f) === m) mask |= 1 << (this.cpus + i);
     }
     return mask;
   }
@@ -616,6 +623,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
    * (see `devicesTargeting`), and those that read the named CPU's IRR.
    */
   private deviceConflicts(s: Int32Array, i: number): number {
+    if (((this.retargetable >>> i) & 1) !== 0) return this.cpuMask;
     const f = this.fields as DeviceFields;
     const d = this.deviceAddresses[i] as number;
     let mask = 0;
@@ -623,7 +631,6 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       const role = this.deviceRole[x] as number;
       if (role !== 0) mask |= this.accessors(x, (role & RaiseWrites) !== 0, -1, false);
     }
-    if (this.messageMayChange(i)) return this.cpuMask;
     const target = messageCpu(this.system.program, s, d, f);
     if (target >= 0) {
       mask |= 1 << target;
