@@ -40,6 +40,8 @@ export interface CheckSettings {
   readonly partialOrder?: boolean;
   /** Symmetry reduction over interchangeable cores, where the model allows it (default on; `--no-symmetry`). */
   readonly symmetry?: boolean;
+  /** Check the machine's write log against full comparisons (tests; see `ExploreOptions.verifyWrites`). */
+  readonly verifyWrites?: boolean;
 }
 
 export const DEFAULT_SETTINGS: CheckSettings = { strict: false, spuriousTimeouts: false, search: 'bfs', limits: {} };
@@ -110,6 +112,7 @@ export function checkModel(unit: TranslationUnit, config: ModelConfig, settings:
   const explorer: Explorer = settings.search === 'dfs' ? new DepthFirstExplorer() : new BreadthFirstExplorer();
   const result = explorer.explore(system, {
     limits: settings.limits,
+    verifyWrites: settings.verifyWrites === true,
     ...(settings.onProgress === undefined ? {} : { onProgress: settings.onProgress }),
     ...(settings.shouldStop === undefined ? {} : { shouldStop: settings.shouldStop }),
   });

@@ -18,6 +18,7 @@ import type { ExploreOptions, Explorer } from './explorer.js';
 import { CanonicalCopy } from './canonical-copy.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { FP_HI, FP_LO, SUM_A, SUM_B, StateHasher, fingerprintOf } from './hash64.js';
+import { SuccessorSums } from './successor-sums.js';
 import { NO_PARENT, PathLog } from './path-log.js';
 import { POLL_INTERVAL_STATES, SearchMonitor } from './search-monitor.js';
 import { StateQueue } from './state-queue.js';
@@ -64,6 +65,7 @@ class BfsRun implements SuccessorSink {
   /** The representative of a successor's orbit, when the system has a symmetry. */
   private readonly canonical = new CanonicalCopy();
   private readonly hasher: StateHasher;
+  private readonly successorSums: SuccessorSums;
   /** Lane sums of a successor, and of the state being expanded (the one with id `currentSumsId`). */
   private readonly sums = new Int32Array(2);
   private readonly currentSums = new Int32Array(2);
@@ -103,6 +105,7 @@ class BfsRun implements SuccessorSink {
     this.warnings = new WarningLog(options.collectWarnings ?? true);
     this.current = new Int32Array(system.stateSlots);
     this.hasher = new StateHasher(system.stateSlots);
+    this.successorSums = new SuccessorSums(this.hasher, system.writes, options.verifyWrites === true);
     if (system.reduction !== undefined) this.nextLevel = new FingerprintSet();
     // Only with partial-order reduction: without it the search stores the plain state graph (counted against SPIN, and across workers).
     this.budget = system.reduction !== undefined && system.budget !== undefined && system.budget.max > 0 ? system.budget : null;
@@ -201,7 +204,7 @@ class BfsRun implements SuccessorSink {
       this.hasher.sums(state, sums);
     } else {
       this.currentSumsReady();
-      this.hasher.sumsFrom(this.current, this.currentSums[SUM_A], this.currentSums[SUM_B], state, sums);
+      this.successorSums.compute(this.current, this.currentSums[SUM_A] as number, this.currentSums[SUM_B] as number, state, sums);
     }
     const fingerprint = this.fingerprint;
     const visited = this.visited;

@@ -17,6 +17,7 @@ import type { ExploreOptions, Explorer } from './explorer.js';
 import { CanonicalCopy } from './canonical-copy.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { FP_HI, FP_LO, SUM_A, SUM_B, StateHasher, fingerprintOf } from './hash64.js';
+import { SuccessorSums } from './successor-sums.js';
 import { POLL_INTERVAL_STATES, SearchMonitor } from './search-monitor.js';
 import { StateStack } from './state-stack.js';
 import type { Finding, LimitKind, SearchResult, SuccessorSink, TransitionSystem } from './transition-system.js';
@@ -42,6 +43,7 @@ class DfsRun implements SuccessorSink {
   private readonly warnings: WarningLog;
   private readonly current: Int32Array;
   private readonly hasher: StateHasher;
+  private readonly successorSums: SuccessorSums;
   private readonly fingerprint = new Int32Array(2);
   /** The representative of a successor's orbit, when the system has a symmetry. */
   private readonly canonical = new CanonicalCopy();
@@ -65,6 +67,7 @@ class DfsRun implements SuccessorSink {
     this.warnings = new WarningLog(options.collectWarnings ?? true);
     this.current = new Int32Array(system.stateSlots);
     this.hasher = new StateHasher(system.stateSlots);
+    this.successorSums = new SuccessorSums(this.hasher, system.writes, options.verifyWrites === true);
   }
 
   run(): SearchResult {
@@ -111,7 +114,7 @@ class DfsRun implements SuccessorSink {
     // Hashed incrementally from the state being expanded, whose sums came off the stack with it.
     const sums = this.sums;
     if (this.currentDepth < 0) this.hasher.sums(state, sums);
-    else this.hasher.sumsFrom(this.current, this.currentSums[SUM_A], this.currentSums[SUM_B], state, sums);
+    else this.successorSums.compute(this.current, this.currentSums[SUM_A] as number, this.currentSums[SUM_B] as number, state, sums);
     const fingerprint = this.fingerprint;
     fingerprintOf(sums[SUM_A], sums[SUM_B], state.length, fingerprint);
     const visited = this.visited;

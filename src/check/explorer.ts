@@ -37,6 +37,12 @@ export interface ExploreOptions {
    * A search for a path shorter than one already known.
    */
   readonly maxDepth?: number;
+  /**
+   * Checks the system's write log (`WriteLog`) against a full comparison
+   * of every successor with its parent, and throws on a miss: for tests,
+   * which run every example this way. Slower.
+   */
+  readonly verifyWrites?: boolean;
 }
 
 /**

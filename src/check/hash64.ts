@@ -116,6 +116,9 @@ export class StateHasher {
   /** mixA(KAᵢ) and mixB(KBᵢ): what a zero word would add, taken off so that it adds nothing. */
   private readonly zerosA: Int32Array;
   private readonly zerosB: Int32Array;
+  /** `sumsOver`'s marks of the positions it has looked at: those equal to `epoch` were, in this call. */
+  private readonly seen: Uint32Array;
+  private epoch = 0;
 
   /** Computes the keys of `slots` positions (16 bytes a position). */
   constructor(slots: number) {
@@ -123,6 +126,7 @@ export class StateHasher {
     [this.keysA, this.keysB] = laneKeys(slots);
     this.zerosA = new Int32Array(slots);
     this.zerosB = new Int32Array(slots);
+    this.seen = new Uint32Array(slots);
     for (let i = 0; i < slots; i++) {
       this.zerosA[i] = mixA(this.keysA[i]);
       this.zerosB[i] = mixB(this.keysB[i]);
@@ -201,6 +205,38 @@ export class StateHasher {
       if (w === v) continue;
       a = (a + mixA(w ^ keysA[i]) - mixA(v ^ keysA[i])) | 0;
       b = (b + mixB((w + keysB[i]) | 0) - mixB((v + keysB[i]) | 0)) | 0;
+    }
+    out[SUM_A] = a;
+    out[SUM_B] = b;
+  }
+
+  /**
+   * Like `sumsFrom`, but looks only inside the `count` ranges [ranges[2k],
+   * ranges[2k + 1]) (overlaps allowed): equals `sums(words)` when the two
+   * vectors are equal outside them. Each position is corrected once,
+   * however many ranges cover it.
+   */
+  sumsOver(base: Int32Array, baseA: number, baseB: number, words: Int32Array, ranges: Int32Array, count: number, out: Int32Array): void {
+    const keysA = this.keysA;
+    const keysB = this.keysB;
+    const seen = this.seen;
+    if (++this.epoch === 0x1_0000_0000) {
+      seen.fill(0);
+      this.epoch = 1;
+    }
+    const epoch = this.epoch;
+    let a = baseA;
+    let b = baseB;
+    for (let k = 0; k < 2 * count; k += 2) {
+      for (let i = ranges[k] as number, end = ranges[k + 1] as number; i < end; i++) {
+        if (seen[i] === epoch) continue;
+        seen[i] = epoch;
+        const w = words[i] as number;
+        const v = base[i] as number;
+        if (w === v) continue;
+        a = (a + mixA(w ^ keysA[i]) - mixA(v ^ keysA[i])) | 0;
+        b = (b + mixB((w + keysB[i]) | 0) - mixB((v + keysB[i]) | 0)) | 0;
+      }
     }
     out[SUM_A] = a;
     out[SUM_B] = b;

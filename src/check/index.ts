@@ -28,6 +28,7 @@ export type {
   EventBudget,
   SuccessorSink,
   TransitionSystem,
+  WriteLog,
 } from './transition-system.js';
 export type { ExploreOptions, Explorer, ParallelExplorer, SystemFactory } from './explorer.js';
 export { NO_LIMITS } from './explorer.js';

@@ -21,6 +21,7 @@
  */
 import { CanonicalCopy } from './canonical-copy.js';
 import { FP_HI, FP_LO, SUM_A, SUM_B, StateHasher, fingerprintOf } from './hash64.js';
+import { SuccessorSums } from './successor-sums.js';
 import { interleavedId } from './interleaved-path-logs.js';
 import {
   COUNTER_STRIDE,
@@ -70,6 +71,7 @@ export class LevelWorker implements SuccessorSink {
   private readonly current: Int32Array;
   private readonly fingerprint = new Int32Array(2);
   private readonly hasher: StateHasher;
+  private readonly successorSums: SuccessorSums;
   /** Lane sums of a successor, and of the state being expanded (`current`, seeding aside). */
   private readonly sums = new Int32Array(2);
   private readonly currentSums = new Int32Array(2);
@@ -130,6 +132,7 @@ export class LevelWorker implements SuccessorSink {
     this.maxEntrySlots = ENTRY_HEADER + maxDeltaWords(system.stateSlots);
     this.chunkLength = LevelWorker.chunkSlotsFor(system.stateSlots, init.chunkSlots);
     this.hasher = new StateHasher(system.stateSlots);
+    this.successorSums = new SuccessorSums(this.hasher, system.writes, false);
     this.inState = new Int32Array(system.stateSlots);
     this.outState = new Int32Array(system.stateSlots);
     this.stateCap = init.stateCap;
@@ -283,7 +286,7 @@ export class LevelWorker implements SuccessorSink {
     // Hashed incrementally from the state being expanded, whose sums came with it.
     const sums = this.sums;
     if (this.currentId === NO_PARENT) this.hasher.sums(state, sums);
-    else this.hasher.sumsFrom(this.current, this.currentSums[SUM_A], this.currentSums[SUM_B], state, sums);
+    else this.successorSums.compute(this.current, this.currentSums[SUM_A] as number, this.currentSums[SUM_B] as number, state, sums);
     const fingerprint = this.fingerprint;
     fingerprintOf(sums[SUM_A], sums[SUM_B], state.length, fingerprint);
     const size = this.table.add(fingerprint[FP_HI], fingerprint[FP_LO]);

@@ -61,6 +61,28 @@ export interface TransitionSystem {
    * `EventBudget`.
    */
   readonly budget?: EventBudget;
+  /**
+   * Where the successor being handed to a sink was written, when the system
+   * keeps track (absent: it never does). See `WriteLog`.
+   */
+  readonly writes?: WriteLog;
+}
+
+/**
+ * The words a system wrote while making a successor: during
+ * `SuccessorSink.successor(state, …)`, if `target` is that very array and
+ * `count` ≥ 0, then `state` differs from the state being expanded only
+ * inside the `count` ranges [ranges[2k], ranges[2k + 1]) (which may
+ * overlap, and may cover words written back to their old value). The
+ * explorers then fingerprint a successor from its parent by looking at
+ * those words instead of comparing the whole vectors. A write the log
+ * misses would merge distinct states, so a system that cannot vouch for a
+ * successor leaves `target` pointing elsewhere or `count` negative.
+ */
+export interface WriteLog {
+  readonly target: Int32Array | null;
+  readonly count: number;
+  readonly ranges: Int32Array;
 }
 
 /**

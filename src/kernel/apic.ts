@@ -28,7 +28,7 @@ function device(vm: Vm, addr: number): number {
 
 export const APIC_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   apic_eoi: (vm) => {
-    endOfInterrupt(vm.state, vm.cpuBase);
+    endOfInterrupt(vm.writes, vm.state, vm.cpuBase);
     vm.write(vm.cpuBase + Cpu.IRR, 2 * APIC_VECTOR_WORDS);
     return 0;
   },
@@ -80,7 +80,7 @@ export const APIC_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
       s[d + f.pending] = 0;
       const target = messageCpu(vm.program, s, d, f);
       if (target >= 0) vm.touch(vm.layout.cpuBase0 + target * vm.layout.cpuSlots + Cpu.IRR, APIC_VECTOR_WORDS, true);
-      sendMessage(vm.program, s, d, f);
+      sendMessage(vm.writes, vm.program, s, d, f);
     }
     return 0;
   },

@@ -51,7 +51,7 @@ export const HARDWARE_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
       vm.fault(ViolationKind.OUT_OF_BOUNDS, vm.pc, `IPI with vector ${vector}, outside 0x10..0xff`);
       return 0;
     }
-    requestVector(vm.state, tb, vector);
+    requestVector(vm.writes, vm.state, tb, vector);
     vm.write(tb + Cpu.IRR, APIC_VECTOR_WORDS);
     return 0;
   },

@@ -10,6 +10,7 @@
 import { APIC_VECTOR_WORDS, Cpu, CpuFlag, FrameKind, NEST_IRQ_SHIFT, type Program } from '../compile/index.js';
 import { enterInterruptGate } from './cpu.js';
 import type { Vm } from './vm.js';
+import type { StateWriteLog } from './write-log.js';
 import { ViolationKind } from './violation.js';
 
 /** The highest vector set in the bitmap at `at` (8 words), or -1. */
@@ -32,8 +33,9 @@ export function deliverableVector(s: Int32Array, cb: number): number {
 }
 
 /** Requests `vector` on the CPU at `cb` (an IPI or an MSI message). */
-export function requestVector(s: Int32Array, cb: number, vector: number): void {
+export function requestVector(writes: StateWriteLog, s: Int32Array, cb: number, vector: number): void {
   const at = cb + Cpu.IRR + (vector >> 5);
+  writes.add(at, at + 1);
   s[at] = (s[at] as number) | (1 << (vector & 31));
 }
 
@@ -47,16 +49,18 @@ export function pendingVectors(s: Int32Array, cb: number): boolean {
 }
 
 /** Takes `vector` out of the IRR without delivering it (a model with no IRQ handlers at all). */
-export function dropVector(s: Int32Array, cb: number, vector: number): void {
+export function dropVector(writes: StateWriteLog, s: Int32Array, cb: number, vector: number): void {
   const at = cb + Cpu.IRR + (vector >> 5);
+  writes.add(at, at + 1);
   s[at] = (s[at] as number) & ~(1 << (vector & 31));
 }
 
 /** EOI: clears the highest in-service vector. */
-export function endOfInterrupt(s: Int32Array, cb: number): void {
+export function endOfInterrupt(writes: StateWriteLog, s: Int32Array, cb: number): void {
   const v = highestVector(s, cb + Cpu.ISR);
   if (v < 0) return;
   const at = cb + Cpu.ISR + (v >> 5);
+  writes.add(at, at + 1);
   s[at] = (s[at] as number) & ~(1 << (v & 31));
 }
 
@@ -70,8 +74,10 @@ export function deliverVector(vm: Vm, s: Int32Array, c: number, vector: number):
   const cb = p.layout.cpuBase0 + c * p.layout.cpuSlots;
   if (!enterInterruptGate(vm, s, c, FrameKind.IRQ, p.entries.irqEntry, vector, NEST_IRQ_SHIFT)) return false;
   const irr = cb + Cpu.IRR + (vector >> 5);
+  vm.writes.add(irr, irr + 1);
   s[irr] = (s[irr] as number) & ~(1 << (vector & 31));
   const isr = cb + Cpu.ISR + (vector >> 5);
+  vm.writes.add(isr, isr + 1);
   s[isr] = (s[isr] as number) | (1 << (vector & 31));
   return true;
 }
@@ -88,7 +94,7 @@ export function takeVector(vm: Vm, s: Int32Array, c: number, vector: number): bo
   const p = vm.program;
   if (p.entries.irqEntry >= 0) return deliverVector(vm, s, c, vector);
   const cb = p.layout.cpuBase0 + c * p.layout.cpuSlots;
-  dropVector(s, cb, vector);
+  dropVector(vm.writes, s, cb, vector);
   vm.state = s;
   vm.pc = s[cb + Cpu.PC] as number;
   vm.warn(-1, `CPU${c} received vector 0x${vector.toString(16)}, which maps to no handler ("No irq handler for vector")`, ViolationKind.SPURIOUS_INTERRUPT, c * 256 + vector);

@@ -47,6 +47,8 @@ export function enterInterruptGate(vm: Vm, s: Int32Array, c: number, kind: numbe
     return false;
   }
   const flags = s[cb + Cpu.FLAGS] as number;
+  vm.writes.add(frame, handler + entry.frameSlots);
+  vm.writes.add(cb + Cpu.PC, cb + Cpu.NEST + 1);
   s[frame + Frame.FN] = -kind;
   s[frame + Frame.RET_PC] = s[cb + Cpu.PC] as number;
   s[frame + Frame.PREV_FP] = s[cb + Cpu.FP] as number;
@@ -82,6 +84,7 @@ export function deliverNmi(vm: Vm, s: Int32Array, c: number): boolean {
   }
   const fromModel = (flags & CpuFlag.NMI_PENDING_EXTERNAL) === 0 ? 1 : 0;
   if (!enterInterruptGate(vm, s, c, FrameKind.NMI, p.entries.nmiEntry, fromModel, NEST_NMI_SHIFT)) return false;
+  vm.writes.add(cb + Cpu.FLAGS, cb + Cpu.FLAGS + 1);
   s[cb + Cpu.FLAGS] = ((s[cb + Cpu.FLAGS] as number) & ~NMI_PENDING) | CpuFlag.NMI_BLOCKED;
   return true;
 }
@@ -90,6 +93,8 @@ export function deliverNmi(vm: Vm, s: Int32Array, c: number): boolean {
 export function arriveExternalNmi(vm: Vm, s: Int32Array, c: number): boolean {
   const p = vm.program;
   const cb = p.layout.cpuBase0 + c * p.layout.cpuSlots;
+  vm.writes.add(ENV_BASE + Env.NMIS_LEFT, ENV_BASE + Env.NMIS_LEFT + 1);
+  vm.writes.add(cb + Cpu.FLAGS, cb + Cpu.FLAGS + 1);
   s[ENV_BASE + Env.NMIS_LEFT] = (s[ENV_BASE + Env.NMIS_LEFT] as number) - 1;
   s[cb + Cpu.FLAGS] = (s[cb + Cpu.FLAGS] as number) | CpuFlag.NMI_PENDING_EXTERNAL;
   if (!nmiDeliverable(s[cb + Cpu.FLAGS] as number, s[cb + Cpu.MSR] as number)) return true;
@@ -103,6 +108,8 @@ export function startWork(vm: Vm, s: Int32Array, c: number): void {
   const fn = p.functions[(s[cb + Cpu.WORK] as number) - 1];
   if (fn === undefined) throw new Error('irqcheck bug: bad work function');
   const frame = s[cb + Cpu.SP] as number;
+  vm.writes.add(frame, frame + Frame.HEADER);
+  vm.writes.add(cb + Cpu.PC, cb + Cpu.WORK + 1);
   s[frame + Frame.FN] = fn.index + 1;
   s[frame + Frame.RET_PC] = p.entries.taskExitPc;
   s[frame + Frame.PREV_FP] = 0;

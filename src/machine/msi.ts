@@ -8,6 +8,7 @@
  */
 import type { Program } from '../compile/index.js';
 import { requestVector } from './apic.js';
+import type { StateWriteLog } from './write-log.js';
 
 /** Slot offsets of the device struct's fields. */
 export interface DeviceFields {
@@ -77,15 +78,18 @@ export function messageTarget(p: Program, s: Int32Array, d: number, f: DeviceFie
 }
 
 /** Sends the device's current message (sets IRR on the target, or loses it). */
-export function sendMessage(p: Program, s: Int32Array, d: number, f: DeviceFields): void {
+export function sendMessage(writes: StateWriteLog, p: Program, s: Int32Array, d: number, f: DeviceFields): void {
   const cpu = messageCpu(p, s, d, f);
-  if (cpu >= 0) requestVector(s, p.layout.cpuBase0 + cpu * p.layout.cpuSlots, messageVector(s, d, f));
+  if (cpu >= 0) requestVector(writes, s, p.layout.cpuBase0 + cpu * p.layout.cpuSlots, messageVector(s, d, f));
 }
 
 /** The device at `d` raises an interrupt. */
-export function raise(p: Program, s: Int32Array, d: number, f: DeviceFields): void {
+export function raise(writes: StateWriteLog, p: Program, s: Int32Array, d: number, f: DeviceFields): void {
+  writes.add(d + f.raised, d + f.raised + 1);
+  writes.add(d + f.unhandled, d + f.unhandled + 1);
+  writes.add(d + f.pending, d + f.pending + 1);
   s[d + f.raised] = (s[d + f.raised] as number) + 1;
   s[d + f.unhandled] = (s[d + f.unhandled] as number) + 1;
   if ((s[d + f.masked] as number) !== 0) s[d + f.pending] = 1;
-  else sendMessage(p, s, d, f);
+  else sendMessage(writes, p, s, d, f);
 }

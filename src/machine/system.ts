@@ -8,7 +8,7 @@
  * wait detector's scratch, and allocates nothing (violations aside).
  */
 import { Cpu, CpuFlag, Env, ENV_BASE, type Program } from '../compile/index.js';
-import type { EventBudget, StateSymmetry, SuccessorSink, TransitionSystem } from '../check/index.js';
+import type { EventBudget, StateSymmetry, SuccessorSink, TransitionSystem, WriteLog } from '../check/index.js';
 import { arriveExternalNmi, cpuQuiet, deliverNmi, nmiDeliverable, startWork } from './cpu.js';
 import { deliverableVector, pendingVectors, takeVector } from './apic.js';
 import { canRaise, raise } from './msi.js';
@@ -62,6 +62,8 @@ export class MachineSystem implements TransitionSystem {
   readonly reduction?: PartialOrder;
   /** Why partial-order reduction was asked for and is not offered, or null. */
   readonly reductionNote: string | null = null;
+  /** Where each successor was written (the VM's log, opened by `fresh`). */
+  readonly writes: WriteLog;
   /** Symmetry over cores, attached by the pipeline when the model has it (symmetry.ts). */
   symmetry?: StateSymmetry;
   /** The external NMIs that may still arrive: more of them can do all that fewer can. */
@@ -80,6 +82,7 @@ export class MachineSystem implements TransitionSystem {
     readonly options: MachineOptions,
   ) {
     this.vm = new Vm(program, builtins);
+    this.writes = this.vm.writes;
     this.budget = { slot: ENV_BASE + Env.NMIS_LEFT, max: program.config.nmis };
     this.vm.strict = options.strict;
     this.stateSlots = program.layout.stateSlots;
@@ -149,7 +152,7 @@ export class MachineSystem implements TransitionSystem {
     this.waitingCpus[c] = 0;
     if (nmiDeliverable(flags, s[cb + Cpu.MSR] as number)) {
       progress = CpuExpansion.PROGRESS;
-      succ.set(s);
+      this.fresh(s);
       if (!deliverNmi(vm, succ, c)) {
         if (!sink.violation(transitionId(TransitionKind.NMI, c), vm.violation)) return CpuExpansion.STOPPED;
       } else if (!sink.successor(succ, transitionId(TransitionKind.NMI, c))) return CpuExpansion.STOPPED;
@@ -157,7 +160,7 @@ export class MachineSystem implements TransitionSystem {
     const vector = deliverableVector(s, cb);
     if (vector >= 0) {
       progress = CpuExpansion.PROGRESS;
-      succ.set(s);
+      this.fresh(s);
       const id = transitionId(TransitionKind.IRQ, c);
       if (!takeVector(vm, succ, c, vector)) {
         if (!sink.violation(id, vm.violation)) return CpuExpansion.STOPPED;
@@ -168,7 +171,7 @@ export class MachineSystem implements TransitionSystem {
     }
     if ((flags & CpuFlag.IDLE) !== 0) {
       if ((s[cb + Cpu.WORK] as number) !== 0) {
-        succ.set(s);
+        this.fresh(s);
         startWork(vm, succ, c);
         if (!sink.successor(succ, transitionId(TransitionKind.WAKE, c))) return CpuExpansion.STOPPED;
         return CpuExpansion.PROGRESS;
@@ -178,7 +181,7 @@ export class MachineSystem implements TransitionSystem {
     // The CPU's step; a step that fetches a patched instruction may branch.
     let branches = 1;
     for (let k = 0; k < branches; k++) {
-      succ.set(s);
+      this.fresh(s);
       vm.choice = k;
       const stepFlags = vm.step(succ, c);
       vm.choice = 0;
@@ -216,6 +219,12 @@ export class MachineSystem implements TransitionSystem {
     return progress;
   }
 
+  /** The successor buffer, a copy of `s` whose writes the log follows from here. */
+  private fresh(s: Int32Array): void {
+    this.succ.set(s);
+    this.vm.writes.begin(this.succ);
+  }
+
   /**
    * What is no CPU's own doing: external NMIs arriving (at the CPUs of
    * `cpus`, a mask; -1 for all), devices raising (those of `devices`, a
@@ -229,7 +238,7 @@ export class MachineSystem implements TransitionSystem {
     if ((s[ENV_BASE + Env.NMIS_LEFT] as number) > 0) {
       for (let c = 0; c < this.cpus; c++) {
         if (((cpus >>> c) & 1) === 0) continue;
-        succ.set(s);
+        this.fresh(s);
         const id = transitionId(TransitionKind.EXTERNAL_NMI, c);
         if (!arriveExternalNmi(vm, succ, c)) {
           if (!sink.violation(id, vm.violation)) return;
@@ -242,8 +251,8 @@ export class MachineSystem implements TransitionSystem {
       for (let i = 0; i < addresses.length; i++) {
         const d = addresses[i] as number;
         if (((devices >>> i) & 1) === 0 || !canRaise(s, d, f)) continue;
-        succ.set(s);
-        raise(this.program, succ, d, f);
+        this.fresh(s);
+        raise(vm.writes, this.program, succ, d, f);
         if (!sink.successor(succ, transitionId(TransitionKind.DEVICE_RAISE, i))) return;
       }
     }
@@ -296,7 +305,7 @@ export class MachineSystem implements TransitionSystem {
         const f = vm.devices;
         const d = this.program.devices.addresses[c];
         if (f === null || d === undefined || !canRaise(state, d, f)) return false;
-        raise(this.program, state, d, f);
+        raise(vm.writes, this.program, state, d, f);
         return true;
       }
       case TransitionKind.TIME:

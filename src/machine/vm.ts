@@ -19,6 +19,7 @@ import type { Footprint } from './footprint.js';
 import { deviceFields, type DeviceFields } from './msi.js';
 import { serialize, textSiteFields, type TextSiteFields } from './text.js';
 import { quietStatements } from './quiet-statements.js';
+import { StateWriteLog } from './write-log.js';
 
 /** Bits of a step's outcome. */
 export const StepFlag = {
@@ -93,6 +94,12 @@ export class Vm {
    * its locals are never recorded: they are its own by construction.
    */
   footprint: Footprint | null = null;
+  /**
+   * Every word written to a state, as ranges: what the search looks at to
+   * fingerprint a successor (see write-log.ts). A store that bypasses it
+   * would merge distinct states; `verifyWrites` in the tests catches one.
+   */
+  readonly writes = new StateWriteLog();
   /** Rebuilding a trace: record the statement each step ran, and printk output. */
   tracing = false;
   /** While tracing: the site of the statement that made the step visible. */
@@ -182,6 +189,9 @@ export class Vm {
     const code = this.code;
     const quiet = this.quiet;
     const ops = this.ops;
+    const log = this.writes;
+    // PC, FP and SP: written at the step's end, by calls and by returns.
+    log.add(cb + Cpu.PC, cb + Cpu.SP + 1);
     let pc = s[cb + Cpu.PC] as number;
     let fp = s[cb + Cpu.FP] as number;
     let sp = 0;
@@ -215,7 +225,9 @@ export class Vm {
             break;
           case Op.STOREL: {
             const w = code[pc + 1] as number;
-            storeNumber(s, fp + (code[pc + 2] as number), w, normalize(ops[--sp] as number, w));
+            const addr = fp + (code[pc + 2] as number);
+            log.add(addr, addr + widthSlots(w));
+            storeNumber(s, addr, w, normalize(ops[--sp] as number, w));
             pc += 3;
             break;
           }
@@ -232,8 +244,10 @@ export class Vm {
           case Op.STOREG: {
             const w = code[pc + 1] as number;
             this.flags |= StepFlag.WRITE;
-            if (this.footprint !== null) this.footprint.add(c, pc, code[pc + 2] as number, widthSlots(w), true);
-            storeNumber(s, code[pc + 2] as number, w, normalize(ops[--sp] as number, w));
+            const addr = code[pc + 2] as number;
+            if (this.footprint !== null) this.footprint.add(c, pc, addr, widthSlots(w), true);
+            log.add(addr, addr + widthSlots(w));
+            storeNumber(s, addr, w, normalize(ops[--sp] as number, w));
             pc += 3;
             break;
           }
@@ -266,6 +280,7 @@ export class Vm {
               this.flags |= StepFlag.WRITE;
               if (this.footprint !== null) this.footprint.add(c, pc, addr, widthSlots(w & 0xf), true);
             }
+            log.add(addr, addr + widthSlots(w & 0xf));
             storeNumber(s, addr, w & 0xf, normalize(v, w & 0xf));
             pc += 2;
             break;
@@ -354,8 +369,10 @@ export class Vm {
             // Keep the caller's pending operands in its frame (they are state now).
             if (spill > 0) {
               const spillAt = fp + (this.fnSpillOffset[(s[fp + Frame.FN] as number) - 1] as number);
+              log.add(spillAt, spillAt + 2 * spill);
               for (let k = 0; k < spill; k++) storeNumber(s, spillAt + 2 * k, Width.I64, ops[k] as number);
             }
+            log.add(newFp, newFp + frameSlots);
             s[newFp + Frame.FN] = fn + 1;
             s[newFp + Frame.RET_PC] = pc + 4;
             s[newFp + Frame.PREV_FP] = fp;
@@ -379,6 +396,7 @@ export class Vm {
             const retPc = s[fp + Frame.RET_PC] as number;
             const prevFp = s[fp + Frame.PREV_FP] as number;
             const spill = s[fp + Frame.AUX] as number;
+            log.add(fp, fp + (this.fnFrameSlots[fn] as number));
             s.fill(0, fp, fp + (this.fnFrameSlots[fn] as number));
             s[cb + Cpu.SP] = fp;
             fp = prevFp;
@@ -386,6 +404,7 @@ export class Vm {
             sp = 0;
             if (spill > 0) {
               const spillAt = fp + (this.fnSpillOffset[(s[fp + Frame.FN] as number) - 1] as number);
+              log.add(spillAt, spillAt + 2 * spill);
               for (let k = 0; k < spill; k++) {
                 ops[sp++] = loadNumber(s, spillAt + 2 * k, Width.I64);
                 s[spillAt + 2 * k] = 0;
@@ -442,6 +461,7 @@ export class Vm {
             const src = ops[--sp] as number;
             const dst = ops[--sp] as number;
             if (!this.checkAddress(src, n, pc) || !this.checkAddress(dst, n, pc)) return this.stop(pc, fp);
+            log.add(dst, dst + n);
             s.copyWithin(dst, src, src + n);
             this.flags |= StepFlag.READ | StepFlag.WRITE;
             if (this.footprint !== null) {
@@ -455,11 +475,14 @@ export class Vm {
             const n = code[pc + 1] as number;
             const addr = ops[--sp] as number;
             if (this.footprint !== null) this.footprint.add(c, pc, addr, n, true);
+            log.add(addr, addr + n);
             s.fill(0, addr, addr + n);
             pc += 2;
             break;
           }
           case Op.TASK_EXIT:
+            log.add(cb + Cpu.FLAGS, cb + Cpu.FLAGS + 1);
+            log.add(ENV_BASE + Env.MAIN_DONE, ENV_BASE + Env.MAIN_DONE + 1);
             s[cb + Cpu.FLAGS] = (s[cb + Cpu.FLAGS] as number) | CpuFlag.IDLE | CpuFlag.IF;
             if (this.footprint !== null) this.footprint.add(c, pc, cb + Cpu.FLAGS, 1, true);
             s[cb + Cpu.PC] = this.program.entries.idlePc;
@@ -483,10 +506,14 @@ export class Vm {
           case Op.NOP:
             pc += 1;
             break;
-          case Op.ZEROL:
-            for (let i = fp + (code[pc + 1] as number), to = i + (code[pc + 2] as number); i < to; i++) s[i] = 0;
+          case Op.ZEROL: {
+            const from = fp + (code[pc + 1] as number);
+            const to = from + (code[pc + 2] as number);
+            log.add(from, to);
+            for (let i = from; i < to; i++) s[i] = 0;
             pc += 3;
             break;
+          }
           default:
             throw new Error(`irqcheck bug: bad opcode ${op} at pc ${pc}`);
         }
@@ -563,6 +590,7 @@ export class Vm {
   /** Marks the step as having written shared state at [addr, addr + slots) (for builtins). */
   write(addr: number, slots: number): void {
     this.flags |= StepFlag.WRITE;
+    this.writes.add(addr, addr + slots);
     if (this.footprint !== null) this.footprint.add(this.cpu, this.pc, addr, slots, true);
   }
 
@@ -572,6 +600,7 @@ export class Vm {
    * already flagged): for partial-order reduction only.
    */
   touch(addr: number, slots: number, write: boolean): void {
+    if (write) this.writes.add(addr, addr + slots);
     if (this.footprint !== null) this.footprint.add(this.cpu, this.pc, addr, slots, write);
   }
 
@@ -636,6 +665,8 @@ export class Vm {
     // IRET unblocks NMIs, whatever frame it returns from (SDM 6.7.1), and serializes.
     flags &= ~CpuFlag.NMI_BLOCKED;
     serialize(this);
+    this.writes.add(cb + Cpu.PC, cb + Cpu.NEST + 1); // PC, FP, SP, FLAGS … NEST
+    this.writes.add(fp, fp + Frame.HEADER);
     s[cb + Cpu.NEST] = nest;
     s[cb + Cpu.FLAGS] = flags;
     this.touch(cb + Cpu.FLAGS, 1, true);
@@ -648,6 +679,7 @@ export class Vm {
 
   private stop(pc: number, fp: number): number {
     const cb = this.cpuBase;
+    this.writes.add(cb + Cpu.PC, cb + Cpu.FP + 1);
     this.state[cb + Cpu.PC] = pc;
     this.state[cb + Cpu.FP] = fp;
     return this.flags;

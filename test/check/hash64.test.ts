@@ -130,6 +130,37 @@ describe('StateHasher', () => {
     expect(mismatches).toBe(0);
   });
 
+  it('updates sums over overlapping ranges of changed words exactly as it sums from scratch', () => {
+    const next = random(11);
+    const slots = 41;
+    const hasher = new StateHasher(slots);
+    const base = new Int32Array(slots);
+    const words = new Int32Array(slots);
+    const ranges = new Int32Array(16);
+    const baseSums = new Int32Array(2);
+    const overRanges = new Int32Array(2);
+    const fromScratch = new Int32Array(2);
+    let mismatches = 0;
+    for (let trial = 0; trial < 2000; trial++) {
+      for (let i = 0; i < slots; i++) base[i] = next() % 4 === 0 ? next() : 0;
+      words.set(base);
+      // Up to eight ranges, overlapping at random; every word inside may change (or be written back unchanged).
+      const count = 1 + (trial % 8);
+      for (let k = 0; k < count; k++) {
+        const start = (next() >>> 0) % slots;
+        const end = Math.min(slots, start + 1 + ((next() >>> 0) % 6));
+        ranges[2 * k] = start;
+        ranges[2 * k + 1] = end;
+        for (let i = start; i < end; i++) if (next() % 2 === 0) words[i] = next() % 5;
+      }
+      hasher.sums(base, baseSums);
+      hasher.sumsOver(base, baseSums[SUM_A], baseSums[SUM_B], words, ranges, count, overRanges);
+      hasher.sums(words, fromScratch);
+      if (overRanges[SUM_A] !== fromScratch[SUM_A] || overRanges[SUM_B] !== fromScratch[SUM_B]) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+  });
+
   it('keeps states that differ by moving a value, or swapping two, apart', () => {
     // The shape of symmetric per-CPU layouts: the same values at shifted positions.
     const slots = 64;

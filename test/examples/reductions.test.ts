@@ -7,6 +7,9 @@
  * the same with the depth-first search. Without reductions, the
  * breadth-first search with one or two workers stores exactly the same
  * states; with partial-order reduction it stores no more than without.
+ * Along the way, every successor of every search is fingerprinted both from
+ * the words the machine says it wrote and from a whole comparison with its
+ * parent, and the two must agree.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,7 +20,8 @@ import { describeConfig, EXAMPLES_DIR, listModels, readExpectations, REPO_ROOT }
 
 const LIMITS = { timeLimitMs: 60_000 };
 const MAX_COMPARED_CPUS = 6;
-const REDUCED: CheckSettings = { ...DEFAULT_SETTINGS, limits: LIMITS };
+// Every search here also checks the machine's write log against whole-state comparisons (it throws on a miss).
+const REDUCED: CheckSettings = { ...DEFAULT_SETTINGS, limits: LIMITS, verifyWrites: true };
 const PLAIN: CheckSettings = { ...REDUCED, partialOrder: false };
 const DEPTH_FIRST: CheckSettings = { ...PLAIN, search: 'dfs' };
 

@@ -21,8 +21,8 @@ const verdictOf = (o: CheckOutcome): string => {
 async function both(text: string): Promise<{ reduced: CheckOutcome; plain: CheckOutcome }> {
   const unit = await loadModelSource('por.c', text);
   const config = configFor(unit, {});
-  const reduced = checkModel(unit, config, { ...DEFAULT_SETTINGS, symmetry: false });
-  const plain = checkModel(unit, config, { ...DEFAULT_SETTINGS, symmetry: false, partialOrder: false });
+  const reduced = checkModel(unit, config, { ...DEFAULT_SETTINGS, symmetry: false, verifyWrites: true });
+  const plain = checkModel(unit, config, { ...DEFAULT_SETTINGS, symmetry: false, partialOrder: false, verifyWrites: true });
   return { reduced, plain };
 }
 

@@ -92,8 +92,8 @@ describe('partial-order reduction on generated models', () => {
         const text = randomModel(pick, device);
         const unit = await loadModelSource(`random-${i}.c`, text);
         const config = configFor(unit, {});
-        const reduced = checkModel(unit, config, { ...DEFAULT_SETTINGS, limits: LIMITS });
-        const plain = checkModel(unit, config, { ...DEFAULT_SETTINGS, partialOrder: false, symmetry: false, limits: LIMITS });
+        const reduced = checkModel(unit, config, { ...DEFAULT_SETTINGS, limits: LIMITS, verifyWrites: true });
+        const plain = checkModel(unit, config, { ...DEFAULT_SETTINGS, partialOrder: false, symmetry: false, limits: LIMITS, verifyWrites: true });
         if (reduced.verdict === 'incomplete' || plain.verdict === 'incomplete') continue;
         compared++;
         if (verdictOf(reduced) !== verdictOf(plain)) disagreements.push(`${verdictOf(reduced)} vs ${verdictOf(plain)}:\n${text}`);
