@@ -22,11 +22,14 @@ const SOLO_STEP_LIMIT = 32;
 
 export class WaitDetector {
   private readonly scratch: Int32Array;
+  /** A CPU's registers and stack before a solo step, to see whether the step changed them. */
+  private readonly region: Int32Array;
   /** Per statement site: 1 if it is inside a loop. */
   private readonly loopSites: Uint8Array;
 
   constructor(private readonly vm: Vm) {
     this.scratch = new Int32Array(vm.layout.stateSlots);
+    this.region = new Int32Array(vm.layout.cpuSlots);
     const p = vm.program;
     this.loopSites = new Uint8Array(p.sites.length);
     for (let pc = 0; pc < p.code.length; pc += 1 + (OPERANDS[p.code[pc] as number] ?? 0)) {
@@ -48,15 +51,30 @@ export class WaitDetector {
     const s = this.scratch;
     s.set(after);
     let spentTime = firstStepSpentTime;
+    let lastPc = -1;
+    let lastFp = -1;
     for (let k = 0; k < SOLO_STEP_LIMIT; k++) {
-      if ((s[cb + Cpu.PC] as number) === pc0 && (s[cb + Cpu.FP] as number) === fp0) {
+      const pc = s[cb + Cpu.PC] as number;
+      const fp = s[cb + Cpu.FP] as number;
+      if (pc === pc0 && fp === fp0) {
         const same = compareOutsideStack(s, from, cb + Cpu.SLOTS, cb + L.cpuSlots);
         // Locals that change around a loop that spends no time make a bounded loop, not a countdown.
         return same === Waiting.TIMED && !spentTime ? Waiting.NONE : same;
       }
+      // Around another loop in one step, with nothing written but locals: if the step spent time or
+      // changed nothing, the CPU waits there now (a countdown or a spin, as classify would find it from
+      // there), and time passing or another CPU, not this run, decides when it goes on. Typically a
+      // barrier's next wait, reached after this one's exit.
+      const again = pc === lastPc && fp === lastFp;
+      if (again) copyRegion(s, cb, this.region);
       const flags = this.vm.step(s, c);
       if ((flags & (StepFlag.WRITE | StepFlag.VIOLATION | StepFlag.WARNING)) !== 0) return Waiting.NONE;
+      if ((flags & StepFlag.OWN_WRITE) === 0 && (s[cb + Cpu.PC] as number) === pc && (s[cb + Cpu.FP] as number) === fp) {
+        if (this.vm.delayed || (again && sameRegion(this.region, s, cb))) return Waiting.NONE;
+      }
       spentTime ||= this.vm.delayed;
+      lastPc = pc;
+      lastFp = fp;
     }
     return Waiting.NONE;
   }
@@ -87,6 +105,18 @@ export function compareOutsideStack(a: Int32Array, b: Int32Array, stackFrom: num
   for (let i = stackTo; i < n; i++) if (a[i] !== b[i]) return Waiting.NONE;
   for (let i = stackFrom; i < stackTo; i++) if (a[i] !== b[i]) return Waiting.TIMED;
   return Waiting.PURE;
+}
+
+function copyRegion(s: Int32Array, cb: number, region: Int32Array): void {
+  const n = region.length;
+  for (let i = 0; i < n; i++) region[i] = s[cb + i] as number;
+}
+
+/** Whether `region` equals the CPU region of `s` at `cb`. */
+function sameRegion(region: Int32Array, s: Int32Array, cb: number): boolean {
+  const n = region.length;
+  for (let i = 0; i < n; i++) if (region[i] !== s[cb + i]) return false;
+  return true;
 }
 
 /** Whether two states are equal. */
