@@ -108,12 +108,13 @@ export interface EventBudget {
  */
 export interface StateSymmetry {
   /**
-   * Rewrites `state` in place into a representative of its orbit: always a
-   * member of the orbit (soundness), ideally the same for every member
-   * (reduction). Hot: allocates nothing. `state` must be the explorer's own
-   * buffer, never one a `SuccessorSink` was handed.
+   * The representative of `state`'s orbit: always a member of the orbit
+   * (soundness), ideally the same for every member (reduction). Returns
+   * `state` itself, unmodified, when it is its own representative (so a
+   * successor keeps its `WriteLog`), else `buffer` (the explorer's, of the
+   * same length) rewritten into the representative. Hot: allocates nothing.
    */
-  canonicalize(state: Int32Array): void;
+  representativeOf(state: Int32Array, buffer: Int32Array): Int32Array;
   /** Where process `process` of the state last canonicalized went (itself if -1 or not moved). */
   processImage(process: number): number;
 }

@@ -20,7 +20,7 @@
  * is always in the orbit (sound), and is the same for every member of it
  * unless two different cores hash alike (only reduction is lost then).
  *
- * Hot: `canonicalize` runs for every successor; it allocates nothing.
+ * Hot: `representativeOf` runs for every successor; it allocates nothing.
  */
 import { Cpu, Frame, SlotRole, type CpuSymmetry, type Program } from '../compile/index.js';
 import type { Path, StateSymmetry } from '../check/index.js';
@@ -96,8 +96,20 @@ export class CoreSymmetry implements StateSymmetry {
     this.regionRoles = new Uint8Array(L.cpuSlots);
   }
 
-  /** Puts the cores after core 0 in canonical order; `lastMap` says where each CPU went. */
+  /** Puts the cores after core 0 in canonical order, in place; `lastMap` says where each CPU went. */
   canonicalize(state: Int32Array): void {
+    if (!this.sortCores(state)) this.permute(state, this.map);
+  }
+
+  representativeOf(state: Int32Array, buffer: Int32Array): Int32Array {
+    if (this.sortCores(state)) return state;
+    buffer.set(state);
+    this.permute(buffer, this.map);
+    return buffer;
+  }
+
+  /** Works out the canonical order of `state`'s cores into `map` and `lastMap`; whether it is the order they are in. */
+  private sortCores(state: Int32Array): boolean {
     const cores = this.cores;
     const keys = this.keys;
     const order = this.order;
@@ -123,7 +135,7 @@ export class CoreSymmetry implements StateSymmetry {
       this.map[c] = v;
       this.lastMap[c] = v;
     }
-    if (!identity) this.permute(state, this.map);
+    return identity;
   }
 
   processImage(process: number): number {
