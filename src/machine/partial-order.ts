@@ -52,6 +52,7 @@ import { FutureSites, hasBit } from './future-sites.js';
 import type { MachineSystem } from './system.js';
 import { CpuExpansion, TransitionKind, transitionChoice, transitionCpu, transitionKind } from './system.js';
 import { StepFlag } from './vm.js';
+import { SavedSuccessors } from './write-log.js';
 
 /** Where a slot accessed by a CPU goes under each permutation of a symmetry (symmetry.ts). */
 export interface SlotImages {
@@ -122,7 +123,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   private regionRows: Int32Array[];
 
   /** The buffered expansion: successor states back to back, their transitions. */
-  private states: Int32Array;
+  private readonly states: SavedSuccessors;
   private transitions: Int32Array;
   private count = 0;
   private sink: SuccessorSink | null = null;
@@ -177,7 +178,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.barrierPc = barrierAccesses(p);
     this.rowSlot = new Int32Array(0);
     this.regionRows = Array.from({ length: this.cpus }, () => new Int32Array(0));
-    this.states = new Int32Array(this.slots * 16);
+    this.states = new SavedSuccessors(this.slots);
     this.transitions = new Int32Array(16);
     this.footprintFrom = new Int32Array(this.cpus);
     this.footprintTo = new Int32Array(this.cpus);
@@ -281,7 +282,6 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
    * `deliveryCanWait`, `arrivalCanWait`).
    */
   private emit(s: Int32Array, sink: SuccessorSink, chosen: number): boolean {
-    const n = this.slots;
     const full = chosen === 0;
     let deferred = false;
     // CPUs whose latched NMI is delivered later.
@@ -300,7 +300,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       const cpu = transitionCpu(id);
       if (!full && ((chosen >>> cpu) & 1) === 0) continue;
       if (((held >>> cpu) & 1) !== 0 && transitionKind(id) === TransitionKind.NMI) continue;
-      if (!sink.successor(this.states.subarray(k * n, (k + 1) * n), id)) {
+      if (!sink.successor(this.states.reopen(k, this.system.vm.writes), id)) {
         this.stopped = true;
         return false;
       }
@@ -374,8 +374,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   private stepOf(c: number, k: number = this.firstOf[c] as number): Int32Array | null {
     const id = this.transitions[k] as number;
     if (transitionCpu(id) !== c || transitionKind(id) !== TransitionKind.STEP || transitionChoice(id) !== 0) return null;
-    const n = this.slots;
-    return this.states.subarray(k * n, (k + 1) * n);
+    return this.states.state(k);
   }
 
   /**
@@ -525,8 +524,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
    */
   private warmUp(initial: Int32Array): void {
     this.warmedUp = true;
-    const n = this.slots;
-    const state = new Int32Array(n);
+    const state = new Int32Array(this.slots);
     let seed = 0x9e3779b9;
     for (let walk = 0; walk < WARM_UP_WALKS; walk++) {
       state.set(initial);
@@ -536,7 +534,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
         if (this.count === 0) break;
         seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
         const k = seed % this.count;
-        state.set(this.states.subarray(k * n, (k + 1) * n));
+        state.set(this.states.state(k));
       }
     }
     for (const k of this.observed) this.assumed.add(k);
@@ -548,18 +546,12 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   // --- the buffering sink `system.expand` writes to ---
 
   successor(state: Int32Array, transition: number): boolean {
-    const n = this.slots;
-    if ((this.count + 1) * n > this.states.length) {
-      const grown = new Int32Array(this.states.length * 2);
-      grown.set(this.states);
-      this.states = grown;
-    }
     if (this.count === this.transitions.length) {
       const grown = new Int32Array(this.transitions.length * 2);
       grown.set(this.transitions);
       this.transitions = grown;
     }
-    this.states.set(state, this.count * n);
+    this.states.save(this.count, state, this.system.vm.writes);
     this.transitions[this.count++] = transition;
     return true;
   }

@@ -195,7 +195,7 @@ export class MachineSystem implements TransitionSystem {
       if ((stepFlags & StepFlag.WARNING) !== 0) sink.warning(id, findingCode(vm.warning, vm.warningKey));
       if ((stepFlags & StepFlag.WRITE) === 0 && branches === 1) {
         // Equal states have equal pcs: most steps move the pc, and the compare stops there.
-        if (succ[cb + Cpu.PC] === s[cb + Cpu.PC] && sameState(succ, s)) {
+        if (succ[cb + Cpu.PC] === s[cb + Cpu.PC] && sameState(vm.writes, succ, s)) {
           this.waitingCpus[c] = 1;
           continue; // spinning in place: a self-loop
         }

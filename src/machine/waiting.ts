@@ -10,6 +10,7 @@
  */
 import { Cpu, Frame, Op, OPERANDS, StmtFlag } from '../compile/index.js';
 import { StepFlag, type Vm } from './vm.js';
+import type { StateWriteLog } from './write-log.js';
 
 export const Waiting = {
   NONE: 0,
@@ -57,7 +58,11 @@ export class WaitDetector {
       const pc = s[cb + Cpu.PC] as number;
       const fp = s[cb + Cpu.FP] as number;
       if (pc === pc0 && fp === fp0) {
-        const same = compareOutsideStack(s, from, cb + Cpu.SLOTS, cb + L.cpuSlots);
+        // The solo run wrote into the log too: the scratch differs from `from` only where it says, if it vouches for `after`.
+        const writes = this.vm.writes;
+        const same = writes.vouchesFor(after)
+          ? compareWritten(writes, s, from, cb + Cpu.SLOTS, cb + L.cpuSlots)
+          : compareOutsideStack(s, from, cb + Cpu.SLOTS, cb + L.cpuSlots);
         // Locals that change around a loop that spends no time make a bounded loop, not a countdown.
         return same === Waiting.TIMED && !spentTime ? Waiting.NONE : same;
       }
@@ -119,9 +124,30 @@ function sameRegion(region: Int32Array, s: Int32Array, cb: number): boolean {
   return true;
 }
 
-/** Whether two states are equal. */
-export function sameState(a: Int32Array, b: Int32Array): boolean {
-  const n = a.length;
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+/** `compareOutsideStack` for an `a` that differs from `b` only inside the ranges of `writes`. */
+function compareWritten(writes: StateWriteLog, a: Int32Array, b: Int32Array, stackFrom: number, stackTo: number): number {
+  const ranges = writes.ranges;
+  let timed = false;
+  for (let k = 0; k < 2 * writes.count; k += 2) {
+    for (let i = ranges[k] as number, end = ranges[k + 1] as number; i < end; i++) {
+      if (a[i] === b[i]) continue;
+      if (i < stackFrom || i >= stackTo) return Waiting.NONE;
+      timed = true;
+    }
+  }
+  return timed ? Waiting.TIMED : Waiting.PURE;
+}
+
+/** Whether the successor `after` equals its parent `before`: compared where `writes` says it was written, when it vouches for it. */
+export function sameState(writes: StateWriteLog, after: Int32Array, before: Int32Array): boolean {
+  if (writes.vouchesFor(after)) {
+    const ranges = writes.ranges;
+    for (let k = 0; k < 2 * writes.count; k += 2) {
+      for (let i = ranges[k] as number, end = ranges[k + 1] as number; i < end; i++) if (after[i] !== before[i]) return false;
+    }
+    return true;
+  }
+  const n = after.length;
+  for (let i = 0; i < n; i++) if (after[i] !== before[i]) return false;
   return true;
 }

@@ -12,7 +12,8 @@
 import type { WriteLog } from '../check/index.js';
 
 /** Ranges kept before the log gives up (count −1: "compare everything"). */
-const CAPACITY = 64;
+export const WRITE_LOG_CAPACITY = 64;
+const CAPACITY = WRITE_LOG_CAPACITY;
 
 export class StateWriteLog implements WriteLog {
   target: Int32Array | null = null;
@@ -45,14 +46,77 @@ export class StateWriteLog implements WriteLog {
     this.push(n, start, end);
   }
 
+  /** Whether the log vouches for `state`: it is the successor being made, and differs from its parent only inside the ranges. */
+  vouchesFor(state: Int32Array): boolean {
+    return this.target === state && this.count >= 0;
+  }
+
   /** The successor may differ anywhere (a whole state copied in). */
   forget(): void {
     this.count = -1;
+  }
+
+  /** Makes the log describe `target` again, with `count` ranges saved from it earlier (−1: none). */
+  reopen(target: Int32Array, ranges: Int32Array, count: number): void {
+    this.target = target;
+    this.count = count;
+    for (let i = 0; i < 2 * count; i++) this.ranges[i] = ranges[i] as number;
   }
 
   private push(n: number, start: number, end: number): void {
     this.ranges[2 * n] = start;
     this.ranges[2 * n + 1] = end;
     this.count = n + 1;
+  }
+}
+
+/**
+ * Successors kept for later (partial-order reduction runs CPUs before it
+ * knows which of their successors it hands on), each in its own buffer
+ * with the write log that made it, so that the search can still
+ * fingerprint it from its writes. Grows to the most successors one state
+ * had; allocates nothing after that.
+ */
+export class SavedSuccessors {
+  private buffers: Int32Array[] = [];
+  private ranges: Int32Array[] = [];
+  private counts = new Int32Array(0);
+
+  constructor(private readonly slots: number) {}
+
+  /** Keeps a copy of `state` as successor k, with the log's ranges if it vouches for it. */
+  save(k: number, state: Int32Array, writes: StateWriteLog): void {
+    if (k >= this.buffers.length) this.grow(k + 1);
+    (this.buffers[k] as Int32Array).set(state);
+    if (!writes.vouchesFor(state)) {
+      this.counts[k] = -1;
+      return;
+    }
+    const out = this.ranges[k] as Int32Array;
+    for (let i = 0; i < 2 * writes.count; i++) out[i] = writes.ranges[i] as number;
+    this.counts[k] = writes.count;
+  }
+
+  /** Successor k, valid until it is saved over. */
+  state(k: number): Int32Array {
+    return this.buffers[k] as Int32Array;
+  }
+
+  /** Successor k, with `writes` describing it again: to hand to a sink. */
+  reopen(k: number, writes: StateWriteLog): Int32Array {
+    const state = this.buffers[k] as Int32Array;
+    writes.reopen(state, this.ranges[k] as Int32Array, this.counts[k] as number);
+    return state;
+  }
+
+  private grow(length: number): void {
+    const n = Math.max(length, 2 * this.buffers.length, 16);
+    while (this.buffers.length < n) {
+      this.buffers.push(new Int32Array(this.slots));
+      this.ranges.push(new Int32Array(2 * CAPACITY));
+    }
+    const counts = new Int32Array(n);
+    counts.set(this.counts);
+    this.counts = counts;
   }
 }
