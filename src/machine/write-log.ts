@@ -12,8 +12,7 @@
 import type { WriteLog } from '../check/index.js';
 
 /** Ranges kept before the log gives up (count −1: "compare everything"). */
-export const WRITE_LOG_CAPACITY = 64;
-const CAPACITY = WRITE_LOG_CAPACITY;
+const CAPACITY = 64;
 
 export class StateWriteLog implements WriteLog {
   target: Int32Array | null = null;
