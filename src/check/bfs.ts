@@ -64,6 +64,8 @@ class BfsRun implements SuccessorSink {
   private readonly fingerprint = new Int32Array(2);
   /** The representative of a successor's orbit, when the system has a symmetry. */
   private readonly canonical = new CanonicalCopy();
+  /** What the symmetry keeps with a stored state (see `StateSymmetry.memoSlots`), queued with it. */
+  private readonly memo: Int32Array;
   private readonly hasher: StateHasher;
   private readonly successorSums: SuccessorSums;
   /** Lane sums of a successor, and of the state being expanded (the one with id `currentSumsId`). */
@@ -101,7 +103,8 @@ class BfsRun implements SuccessorSink {
     this.monitor = new SearchMonitor(options);
     this.stateCap = this.monitor.stateCap;
     this.depthCap = options.maxDepth ?? Infinity;
-    this.queue = new StateQueue(system.stateSlots);
+    this.memo = new Int32Array(system.symmetry?.memoSlots ?? 0);
+    this.queue = new StateQueue(system.stateSlots, undefined, this.memo.length);
     this.warnings = new WarningLog(options.collectWarnings ?? true);
     this.current = new Int32Array(system.stateSlots);
     this.hasher = new StateHasher(system.stateSlots);
@@ -129,6 +132,7 @@ class BfsRun implements SuccessorSink {
       this.currentId = queue.headId();
       this.currentDepth = queue.headDepth();
       queue.shift(current);
+      if (this.memo.length > 0) this.system.symmetry?.recall(queue.shiftedMemo);
       this.expand(current);
       if (this.finding !== null && !this.finishing) break;
       if (this.invalidated && this.finding === null) break;
@@ -230,7 +234,8 @@ class BfsRun implements SuccessorSink {
       this.limit = 'memory';
       return false;
     }
-    this.queue.push(state, this.log.append(this.currentId, transition), depth, sums[SUM_A], sums[SUM_B], this.moverOf(transition));
+    if (this.memo.length > 0) this.system.symmetry?.writeMemo(this.memo);
+    this.queue.push(state, this.log.append(this.currentId, transition), depth, sums[SUM_A], sums[SUM_B], this.moverOf(transition), this.memo);
     if (depth > this.maxDepth) this.maxDepth = depth;
     return true;
   }

@@ -8,8 +8,10 @@
  *
  * Hot: `push` and `shift` run once per new state and allocate nothing except
  * a new chunk when the tail one is full and no emptied chunk is spare.
- * Entry layout: [id, depth, sumA, sumB, tag, delta…]. The first entry of a chunk
- * is its difference from zeros, so a chunk decodes on its own.
+ * Entry layout: [id, depth, sumA, sumB, tag, memo…, delta…], the memo
+ * `memoSlots` words the caller keeps with each state (a symmetry's, see
+ * `StateSymmetry.memoSlots`). The first entry of a chunk is its difference
+ * from zeros, so a chunk decodes on its own.
  */
 import { applyDelta, encodeDelta, maxDeltaWords } from './state-delta.js';
 
@@ -28,6 +30,11 @@ const EMPTY = new Int32Array(0);
 export class StateQueue {
   /** Length of every state, in 32-bit slots. */
   readonly stateSlots: number;
+  /** Words of memo kept with each entry. */
+  readonly memoSlots: number;
+  /** The memo pushed with the entry shifted last. */
+  readonly shiftedMemo: Int32Array;
+  private readonly headerSlots: number;
   private readonly maxEntrySlots: number;
   private readonly chunkLength: number;
   /** Live chunks, oldest first; `chunks[headChunk]` holds the head entry. */
@@ -56,11 +63,15 @@ export class StateQueue {
   /**
    * `chunkSlots` is the target chunk size in 32-bit slots (default 65536);
    * a chunk always holds at least one entry, however poorly it encodes.
-   * Allocates two state buffers now and no chunk until the first push.
+   * `memoSlots` words go with each entry (see `push`). Allocates two state
+   * buffers now and no chunk until the first push.
    */
-  constructor(stateSlots: number, chunkSlots: number = DEFAULT_CHUNK_SLOTS) {
+  constructor(stateSlots: number, chunkSlots: number = DEFAULT_CHUNK_SLOTS, memoSlots = 0) {
     this.stateSlots = stateSlots;
-    this.maxEntrySlots = ENTRY_HEADER + maxDeltaWords(stateSlots);
+    this.memoSlots = memoSlots;
+    this.shiftedMemo = new Int32Array(memoSlots);
+    this.headerSlots = ENTRY_HEADER + memoSlots;
+    this.maxEntrySlots = this.headerSlots + maxDeltaWords(stateSlots);
     this.chunkLength = Math.max(chunkSlots, this.maxEntrySlots);
     this.pushed = new Int32Array(stateSlots);
     this.shifted = new Int32Array(stateSlots);
@@ -84,10 +95,11 @@ export class StateQueue {
 
   /**
    * Copies `state` (length `stateSlots`) in at the tail with its id, depth,
-   * lane sums (any two int32 the caller wants back, see `shiftedSums`) and
-   * a tag (any int32, see `shiftedTag`).
+   * lane sums (any two int32 the caller wants back, see `shiftedSums`), a
+   * tag (any int32, see `shiftedTag`) and, when the queue keeps a memo, the
+   * first `memoSlots` words of `memo` (see `shiftedMemo`).
    */
-  push(state: Int32Array, id: number, depth: number, sumA: number, sumB: number, tag = -1): void {
+  push(state: Int32Array, id: number, depth: number, sumA: number, sumB: number, tag = -1, memo: Int32Array | null = null): void {
     let chunk: Int32Array;
     if (this.chunks.length === this.headChunk) {
       chunk = this.startChunk();
@@ -103,7 +115,9 @@ export class StateQueue {
     chunk[at + ENTRY_SUM_A] = sumA;
     chunk[at + ENTRY_SUM_B] = sumB;
     chunk[at + ENTRY_TAG] = tag;
-    const slots = ENTRY_HEADER + encodeDelta(state, this.pushed, chunk, at + ENTRY_HEADER);
+    const header = this.headerSlots;
+    for (let i = ENTRY_HEADER; i < header; i++) chunk[at + i] = memo === null ? 0 : (memo[i - ENTRY_HEADER] as number);
+    const slots = header + encodeDelta(state, this.pushed, chunk, at + header);
     this.tailAt = at + slots;
     this.usedSlots += slots;
     this.count++;
@@ -133,7 +147,9 @@ export class StateQueue {
     this.shiftedSumA = chunk[at + ENTRY_SUM_A];
     this.shiftedSumB = chunk[at + ENTRY_SUM_B];
     this.shiftedTagValue = chunk[at + ENTRY_TAG];
-    const next = applyDelta(chunk, at + ENTRY_HEADER, this.shifted);
+    const header = this.headerSlots;
+    for (let i = ENTRY_HEADER; i < header; i++) this.shiftedMemo[i - ENTRY_HEADER] = chunk[at + i] as number;
+    const next = applyDelta(chunk, at + header, this.shifted);
     out.set(this.shifted);
     this.usedSlots -= next - at;
     this.headAt = next;

@@ -115,6 +115,17 @@ export interface StateSymmetry {
    * same length) rewritten into the representative. Hot: allocates nothing.
    */
   representativeOf(state: Int32Array, buffer: Int32Array): Int32Array;
+  /**
+   * Words the symmetry keeps with each stored representative to save work
+   * when that state is expanded (0: none). After `representativeOf`,
+   * `writeMemo` writes them for the representative it returned; before a
+   * stored state is expanded, `recall` hands back what was written for it.
+   * A cache: representatives are the same whether or not it is used, as
+   * long as what is recalled is what was written for that state.
+   */
+  readonly memoSlots: number;
+  writeMemo(out: Int32Array): void;
+  recall(memo: Int32Array): void;
   /** Where process `process` of the state last canonicalized went (itself if -1 or not moved). */
   processImage(process: number): number;
 }

@@ -122,7 +122,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   /** Per CPU, the rows of A about its own registers and stack (accesses by other CPUs). */
   private regionRows: Int32Array[];
 
-  /** The buffered expansion: successor states back to back, their transitions. */
+  /** The buffered expansion: successor states (each with the write log that made it), their transitions. */
   private readonly states: SavedSuccessors;
   private transitions: Int32Array;
   private count = 0;
@@ -231,6 +231,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
    */
   expandReduced(s: Int32Array, sink: SuccessorSink, lastMover: number): boolean {
     if (!this.warmedUp) this.warmUp(s);
+    this.system.vm.writes.startExpansion();
     this.liveDevices = this.raisingDevices(s);
     let reduced = false;
     this.beginRecording(sink);

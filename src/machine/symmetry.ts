@@ -24,6 +24,7 @@
  */
 import { Cpu, Frame, SlotRole, type CpuSymmetry, type Program } from '../compile/index.js';
 import type { Path, StateSymmetry } from '../check/index.js';
+import type { StateWriteLog } from './write-log.js';
 import type { MachineSystem } from './system.js';
 import { TransitionKind, transitionCpu, transitionKind } from './system.js';
 
@@ -59,8 +60,19 @@ export class CoreSymmetry implements StateSymmetry {
   private readonly map: Int32Array;
   /** Per slot of one CPU region: role of what is there in the state being hashed. */
   private readonly regionRoles: Uint8Array;
+  readonly memoSlots: number;
+  /**
+   * Per state slot, which core's key reads it: the core's index, ALL_CORES
+   * (a cpumask outside CPU-indexed arrays: every core's bit), or NO_CORE.
+   */
+  private readonly slotCore: Int16Array;
+  /** The recalled keys of the state being expanded, by core, valid while the log's expansion is `recalledFor`. */
+  private readonly recalled: Float64Array;
+  private recalledFor = -1;
+  /** Per core: whether the successor being canonicalized wrote what its key reads. */
+  private readonly touched: Uint8Array;
 
-  constructor(program: Program, plan: SymmetricPlan) {
+  constructor(program: Program, plan: SymmetricPlan, private readonly writes: StateWriteLog) {
     const L = program.layout;
     this.cpus = program.config.cpus;
     this.smt = program.config.smt;
@@ -94,6 +106,48 @@ export class CoreSymmetry implements StateSymmetry {
     this.map = new Int32Array(this.cpus);
     this.lastMap = new Int32Array(this.cpus);
     this.regionRoles = new Uint8Array(L.cpuSlots);
+    this.memoSlots = this.cores - 1;
+    this.recalled = new Float64Array(this.cores);
+    this.touched = new Uint8Array(this.cores);
+    this.slotCore = new Int16Array(L.stateSlots).fill(NO_CORE);
+    for (let c = 0; c < this.cpus; c++) {
+      const core = (c / this.smt) | 0;
+      this.slotCore.fill(core, L.cpuBase0 + c * L.cpuSlots, L.cpuBase0 + (c + 1) * L.cpuSlots);
+      for (const a of plan.cpuArrays) this.slotCore.fill(core, a.base + c * a.stride, a.base + (c + 1) * a.stride);
+    }
+    for (let i = 0; i < slots.length; i++) if (roles[i] === SlotRole.MASK) this.slotCore[slots[i] as number] = ALL_CORES;
+  }
+
+  writeMemo(out: Int32Array): void {
+    // The representative's core at place j is the one that sorted to j.
+    for (let j = 1; j < this.cores; j++) out[j - 1] = this.keys[this.order[j] as number] as number;
+  }
+
+  recall(memo: Int32Array): void {
+    for (let k = 1; k < this.cores; k++) this.recalled[k] = (memo[k - 1] as number) >>> 0;
+    // The expansion about to begin: the write log will describe its successors.
+    this.recalledFor = this.writes.expansion + 1;
+  }
+
+  /**
+   * Which cores' keys a successor's writes may have changed, into `touched`;
+   * false when its keys cannot come from the recalled ones (no recall for
+   * this expansion, or the log does not vouch for it).
+   */
+  private markTouched(state: Int32Array): boolean {
+    const writes = this.writes;
+    if (this.recalledFor !== writes.expansion || !writes.vouchesFor(state)) return false;
+    const touched = this.touched;
+    touched.fill(0);
+    const ranges = writes.ranges;
+    for (let r = 0; r < 2 * writes.count; r += 2) {
+      for (let i = ranges[r] as number, end = ranges[r + 1] as number; i < end; i++) {
+        const core = this.slotCore[i] as number;
+        if (core >= 0) touched[core] = 1;
+        else if (core === ALL_CORES) return false;
+      }
+    }
+    return true;
   }
 
   /** Puts the cores after core 0 in canonical order, in place; `lastMap` says where each CPU went. */
@@ -113,8 +167,9 @@ export class CoreSymmetry implements StateSymmetry {
     const cores = this.cores;
     const keys = this.keys;
     const order = this.order;
+    const recalled = this.markTouched(state);
     for (let k = 1; k < cores; k++) {
-      keys[k] = this.coreKey(state, k);
+      keys[k] = recalled && this.touched[k] === 0 ? (this.recalled[k] as number) : this.coreKey(state, k);
       // Insertion sort, stable: equal keys keep their order.
       let j = k;
       while (j > 1 && (keys[order[j - 1] as number] as number) > (keys[k] as number)) {
@@ -353,6 +408,10 @@ export class CoreSymmetry implements StateSymmetry {
   }
 }
 
+/** `slotCore` values: a slot no core's key reads; a slot every core's key reads. */
+const NO_CORE = -1;
+const ALL_CORES = -2;
+
 function mix(h: number, v: number): number {
   return Math.imul(h ^ v, 0x01000193) ^ (v >>> 16);
 }
@@ -415,7 +474,7 @@ export function attachSymmetry(system: MachineSystem, plan: CpuSymmetry): Symmet
     system.symmetryNote = { reduced: false, note: `no symmetry reduction: ${plan.reason}${at}`, ...(movableCores < 2 ? { trivial: true } : {}) };
     return system.symmetryNote;
   }
-  const symmetry = new CoreSymmetry(p, plan);
+  const symmetry = new CoreSymmetry(p, plan, system.vm.writes);
   system.symmetry = symmetry;
   system.reduction?.closeUnder(symmetry);
   const cores = symmetry.cores - 1;

@@ -126,6 +126,7 @@ export class MachineSystem implements TransitionSystem {
   }
 
   expand(s: Int32Array, sink: SuccessorSink): void {
+    this.vm.writes.startExpansion();
     let stuck = true;
     for (let c = 0; c < this.cpus; c++) {
       const outcome = this.expandCpu(s, c, sink);

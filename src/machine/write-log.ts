@@ -18,6 +18,14 @@ export class StateWriteLog implements WriteLog {
   target: Int32Array | null = null;
   count = -1;
   readonly ranges = new Int32Array(2 * CAPACITY);
+  /** Counts the expansions begun: the state the ranges are relative to changes with it. */
+  expansion = 0;
+
+  /** A new state is being expanded: what was known of the last one's successors no longer holds. */
+  startExpansion(): void {
+    this.expansion++;
+    this.count = -1;
+  }
 
   /** Starts logging the writes that will make `target` (a copy of the state being expanded) a successor. */
   begin(target: Int32Array): void {

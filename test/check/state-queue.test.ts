@@ -25,6 +25,17 @@ describe('StateQueue', () => {
     expect(queue.entryBytes).toBe(0);
   });
 
+  it('carries a memo of fixed length with each entry, across chunk boundaries', () => {
+    const queue = new StateQueue(3, 10, 2);
+    for (let i = 0; i < 7; i++) queue.push(Int32Array.from([i, i, i]), i, 0, 0, 0, -1, Int32Array.from([i * 11, -i | 0]));
+    const out = new Int32Array(3);
+    for (let i = 0; i < 7; i++) {
+      queue.shift(out);
+      expect(Array.from(out)).toEqual([i, i, i]);
+      expect(Array.from(queue.shiftedMemo)).toEqual([i * 11, -i | 0]);
+    }
+  });
+
   it('stores siblings as their differences: a few words an entry, not the whole state', () => {
     const queue = new StateQueue(1000);
     const state = new Int32Array(1000);

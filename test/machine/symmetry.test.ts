@@ -57,6 +57,16 @@ describe('the Xen scheme', () => {
     expect(on.stats.states).toBeLessThan(off.stats.states);
   }, 120_000);
 
+  test('cores\' keys kept with queued states (breadth-first) pick the same representatives as keys computed afresh (depth-first)', async () => {
+    const unit = await loadModel(xen);
+    for (const nmis of [0, 1]) {
+      const breadthFirst = checkModel(unit, { cpus: 4, smt: 1, nmis }, ON);
+      const depthFirst = checkModel(unit, { cpus: 4, smt: 1, nmis }, { ...ON, search: 'dfs' });
+      expect(breadthFirst.symmetry?.reduced).toBe(true);
+      expect(breadthFirst.stats.states).toBe(depthFirst.stats.states);
+    }
+  }, 120_000);
+
   test('cpus 4 smt 2: one core besides core 0, nothing to permute, the same states', async () => {
     const { on, off } = await both(xen, { cpus: 4, smt: 2, nmis: 0 });
     expect(on.symmetry?.reduced).toBe(false);
