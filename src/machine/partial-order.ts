@@ -124,6 +124,14 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
 
   /** The buffered expansion: successor states (each with the write log that made it), their transitions. */
   private readonly states: SavedSuccessors;
+  /**
+   * `accessors`' answers, by slot and kind of access, for this expansion:
+   * valid where `accessorsEpoch` equals `epoch`, which moves on whenever
+   * the futures, the live devices or the relation change.
+   */
+  private readonly accessorsMask: Int32Array;
+  private readonly accessorsEpoch: Int32Array;
+  private epoch = 1;
   private transitions: Int32Array;
   private count = 0;
   private sink: SuccessorSink | null = null;
@@ -179,6 +187,8 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.rowSlot = new Int32Array(0);
     this.regionRows = Array.from({ length: this.cpus }, () => new Int32Array(0));
     this.states = new SavedSuccessors(this.slots);
+    this.accessorsMask = new Int32Array(4 * this.slots);
+    this.accessorsEpoch = new Int32Array(4 * this.slots);
     this.transitions = new Int32Array(16);
     this.footprintFrom = new Int32Array(this.cpus);
     this.footprintTo = new Int32Array(this.cpus);
@@ -233,6 +243,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     if (!this.warmedUp) this.warmUp(s);
     this.system.vm.writes.startExpansion();
     this.liveDevices = this.raisingDevices(s);
+    this.epoch++;
     let reduced = false;
     this.beginRecording(sink);
     try {
@@ -254,6 +265,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   private writeFutures(s: Int32Array): void {
     if (this.futuresWritten) return;
     this.future.writeAll(s, this.futureOf);
+    this.epoch++;
     this.futuresWritten = true;
     this.retargetable = this.liveDevices === 0 ? 0 : this.retargetableDevices();
   }
@@ -717,11 +729,23 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
    * it); for a barrier access, by other than barrier accesses.
    */
   private accessors(x: number, anyAccess: boolean, c: number, barrier: boolean): number {
+    // Every CPU's accesses to a shared slot are asked about once per CPU that touches it: remembered for the expansion.
+    const at = 4 * x + (anyAccess ? 2 : 0) + (barrier ? 1 : 0);
+    const others = c < 0 ? -1 : ~(1 << c);
+    if (this.accessorsEpoch[at] === this.epoch) return (this.accessorsMask[at] as number) & others;
+    const mask = this.allAccessors(x, anyAccess, barrier);
+    this.accessorsEpoch[at] = this.epoch;
+    this.accessorsMask[at] = mask;
+    return mask & others;
+  }
+
+  /** `accessors` with no CPU left out. */
+  private allAccessors(x: number, anyAccess: boolean, barrier: boolean): number {
     let mask = 0;
     const end = this.rowStart[x + 1] as number;
     for (let k = this.rowStart[x] as number; k < end; k++) {
       const d = this.rowCpu[k] as number;
-      if (d === c || ((mask >>> d) & 1) !== 0) continue;
+      if (((mask >>> d) & 1) !== 0) continue;
       if (!anyAccess && (this.rowWrite[k] as number) === 0) continue;
       if (barrier && (this.rowBarrier[k] as number) === 1) continue;
       if (hasBit(this.futureOf[d] as Uint32Array, this.rowSite[k] as number)) mask |= 1 << d;
@@ -770,6 +794,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
 
   /** Rebuilds the rows of A by slot. */
   private buildRows(): void {
+    this.epoch++;
     const keys = [...this.assumed].sort((a, b) => a - b);
     const n = keys.length;
     this.rowSite = new Int32Array(n);
