@@ -58,11 +58,6 @@ export class StateWriteLog implements WriteLog {
     return this.target === state && this.count >= 0;
   }
 
-  /** The successor may differ anywhere (a whole state copied in). */
-  forget(): void {
-    this.count = -1;
-  }
-
   /** Makes the log describe `target` again, with `count` ranges saved from it earlier (−1: none). */
   reopen(target: Int32Array, ranges: Int32Array, count: number): void {
     this.target = target;

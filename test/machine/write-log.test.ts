@@ -63,9 +63,9 @@ describe('SavedSuccessors', () => {
     for (let k = 0; k < 20; k++) {
       buffer.fill(0);
       buffer[k % 16] = k + 1;
-      log.begin(buffer);
+      // Successor 7 comes from elsewhere (a time jump's state): the log does not vouch for it.
+      log.begin(k === 7 ? new Int32Array(16) : buffer);
       log.add(k % 16, (k % 16) + 1);
-      if (k === 7) log.forget();
       saved.save(k, buffer, log);
     }
     for (let k = 0; k < 20; k++) {
