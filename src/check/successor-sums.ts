@@ -19,7 +19,7 @@ export class SuccessorSums {
    * otherwise merge distinct states without a sign).
    */
   constructor(
-    readonly hasher: StateHasher,
+    private readonly hasher: StateHasher,
     private readonly writes: WriteLog | undefined,
     private readonly verify: boolean,
   ) {}

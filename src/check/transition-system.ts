@@ -126,7 +126,7 @@ export interface StateSymmetry {
   readonly memoSlots: number;
   writeMemo(out: Int32Array): void;
   recall(memo: Int32Array): void;
-  /** Where process `process` of the state last canonicalized went (itself if -1 or not moved). */
+  /** Where process `process` of the state last passed to `representativeOf` went (itself if -1 or not moved). */
   processImage(process: number): number;
 }
 
@@ -145,10 +145,10 @@ export interface PartialOrderReduction {
    * Like `TransitionSystem.expand` (same sink protocol, same violations and
    * warnings), but may emit the successors of a persistent subset only.
    * Returns true when it emitted a proper subset. `lastMover` is the
-   * process that made the transition into `state` (-1 if unknown): among
-   * equally small subsets, the one that lets it go on is preferred, so
-   * that a process runs on as far as it can whatever symmetry reduction did
-   * to the numbering (fewer states: the others' positions combine less).
+   * process that made the transition into `state` (-1 if unknown): a subset
+   * that lets it go on is preferred, so that a process runs on as far as it
+   * can whatever symmetry reduction did to the numbering (fewer states: the
+   * others' positions combine less).
    */
   expandReduced(state: Int32Array, sink: SuccessorSink, lastMover: number): boolean;
   /** The process (a CPU) whose transition `transition` is, or -1 (a device's, or none). */

@@ -679,7 +679,6 @@ export class Vm {
 
   private stop(pc: number, fp: number): number {
     const cb = this.cpuBase;
-    this.writes.add(cb + Cpu.PC, cb + Cpu.FP + 1);
     this.state[cb + Cpu.PC] = pc;
     this.state[cb + Cpu.FP] = fp;
     return this.flags;

@@ -59,10 +59,8 @@ export class WaitDetector {
       const fp = s[cb + Cpu.FP] as number;
       if (pc === pc0 && fp === fp0) {
         // The solo run wrote into the log too: the scratch differs from `from` only where it says, if it vouches for `after`.
-        const writes = this.vm.writes;
-        const same = writes.vouchesFor(after)
-          ? compareWritten(writes, s, from, cb + Cpu.SLOTS, cb + L.cpuSlots)
-          : compareOutsideStack(s, from, cb + Cpu.SLOTS, cb + L.cpuSlots);
+        const writes = this.vm.writes.vouchesFor(after) ? this.vm.writes : null;
+        const same = compareOutsideStack(s, from, cb + Cpu.SLOTS, cb + L.cpuSlots, writes);
         // Locals that change around a loop that spends no time make a bounded loop, not a countdown.
         return same === Waiting.TIMED && !spentTime ? Waiting.NONE : same;
       }
@@ -103,15 +101,6 @@ export class WaitDetector {
   }
 }
 
-/** PURE if a and b are equal, TIMED if they differ only inside [stackFrom, stackTo), else NONE. */
-export function compareOutsideStack(a: Int32Array, b: Int32Array, stackFrom: number, stackTo: number): number {
-  const n = a.length;
-  for (let i = 0; i < stackFrom; i++) if (a[i] !== b[i]) return Waiting.NONE;
-  for (let i = stackTo; i < n; i++) if (a[i] !== b[i]) return Waiting.NONE;
-  for (let i = stackFrom; i < stackTo; i++) if (a[i] !== b[i]) return Waiting.TIMED;
-  return Waiting.PURE;
-}
-
 function copyRegion(s: Int32Array, cb: number, region: Int32Array): void {
   const n = region.length;
   for (let i = 0; i < n; i++) region[i] = s[cb + i] as number;
@@ -124,30 +113,32 @@ function sameRegion(region: Int32Array, s: Int32Array, cb: number): boolean {
   return true;
 }
 
-/** `compareOutsideStack` for an `a` that differs from `b` only inside the ranges of `writes`. */
-function compareWritten(writes: StateWriteLog, a: Int32Array, b: Int32Array, stackFrom: number, stackTo: number): number {
-  const ranges = writes.ranges;
+/**
+ * PURE if a and b are equal, TIMED if they differ only inside [stackFrom,
+ * stackTo), else NONE. With `writes`, `a` differs from `b` at most inside
+ * its ranges, and only those are compared.
+ */
+export function compareOutsideStack(a: Int32Array, b: Int32Array, stackFrom: number, stackTo: number, writes: StateWriteLog | null): number {
   let timed = false;
-  for (let k = 0; k < 2 * writes.count; k += 2) {
-    for (let i = ranges[k] as number, end = ranges[k + 1] as number; i < end; i++) {
-      if (a[i] === b[i]) continue;
-      if (i < stackFrom || i >= stackTo) return Waiting.NONE;
-      timed = true;
-    }
-  }
-  return timed ? Waiting.TIMED : Waiting.PURE;
-}
-
-/** Whether the successor `after` equals its parent `before`: compared where `writes` says it was written, when it vouches for it. */
-export function sameState(writes: StateWriteLog, after: Int32Array, before: Int32Array): boolean {
-  if (writes.vouchesFor(after)) {
+  if (writes !== null) {
     const ranges = writes.ranges;
     for (let k = 0; k < 2 * writes.count; k += 2) {
-      for (let i = ranges[k] as number, end = ranges[k + 1] as number; i < end; i++) if (after[i] !== before[i]) return false;
+      for (let i = ranges[k] as number, end = ranges[k + 1] as number; i < end; i++) {
+        if (a[i] === b[i]) continue;
+        if (i < stackFrom || i >= stackTo) return Waiting.NONE;
+        timed = true;
+      }
     }
-    return true;
+    return timed ? Waiting.TIMED : Waiting.PURE;
   }
-  const n = after.length;
-  for (let i = 0; i < n; i++) if (after[i] !== before[i]) return false;
-  return true;
+  const n = a.length;
+  for (let i = 0; i < stackFrom; i++) if (a[i] !== b[i]) return Waiting.NONE;
+  for (let i = stackTo; i < n; i++) if (a[i] !== b[i]) return Waiting.NONE;
+  for (let i = stackFrom; i < stackTo; i++) if (a[i] !== b[i]) return Waiting.TIMED;
+  return Waiting.PURE;
+}
+
+/** Whether the successor `after` equals its parent `before` (compared where the log says it was written, when it vouches for it). */
+export function sameState(writes: StateWriteLog, after: Int32Array, before: Int32Array): boolean {
+  return compareOutsideStack(after, before, 0, 0, writes.vouchesFor(after) ? writes : null) === Waiting.PURE;
 }
