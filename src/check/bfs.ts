@@ -235,7 +235,9 @@ class BfsRun implements SuccessorSink {
       return false;
     }
     if (this.memo.length > 0) this.system.symmetry?.writeMemo(this.memo);
-    this.queue.push(state, this.log.append(this.currentId, transition), depth, sums[SUM_A], sums[SUM_B], this.moverOf(transition), this.memo);
+    // The state being expanded is the one the queue shifted last (the initial state was never queued).
+    const sinceShifted = this.currentId === NO_PARENT ? null : (this.system.writes ?? null);
+    this.queue.push(state, this.log.append(this.currentId, transition), depth, sums[SUM_A], sums[SUM_B], this.moverOf(transition), this.memo, sinceShifted);
     if (depth > this.maxDepth) this.maxDepth = depth;
     return true;
   }

@@ -21,6 +21,19 @@
 
 const MAX_RUN = 0xffff;
 
+/** Words per block of the marks `encodeDeltaWithin` and `applyDeltaMarking` use: block k is words [8k, 8k + 8). */
+export const MARK_BLOCK_SHIFT = 3;
+
+/** Blocks covering `slots` words. */
+export function markBlocks(slots: number): number {
+  return (slots + (1 << MARK_BLOCK_SHIFT) - 1) >>> MARK_BLOCK_SHIFT;
+}
+
+/** Sets the marks of the blocks that words [start, end) fall in (end > start). */
+export function markWords(marks: Uint8Array, start: number, end: number): void {
+  for (let k = start >>> MARK_BLOCK_SHIFT, last = (end - 1) >>> MARK_BLOCK_SHIFT; k <= last; k++) marks[k] = 1;
+}
+
 /** The most words `encodeDelta` writes for states of `slots` words. */
 export function maxDeltaWords(slots: number): number {
   // One length word; literals + tokens ≤ slots + 1 (a token per run of literals,
@@ -75,6 +88,49 @@ export function encodeDelta(state: Int32Array, reference: Int32Array, out: Int32
 }
 
 /**
+ * `encodeDelta` when `state` and `reference` are known to be equal outside
+ * the blocks set in `marks` (see `markWords`): looks only inside those, and
+ * writes the same words `encodeDelta` would. How the frontier encodes a
+ * successor whose few written words it knows (see state-queue.ts).
+ */
+export function encodeDeltaWithin(state: Int32Array, reference: Int32Array, marks: Uint8Array, out: Int32Array, at: number): number {
+  const n = state.length;
+  let p = at + 1;
+  let i = 0;
+  /** Where the zeros before the next literal run begin. */
+  let last = 0;
+  for (;;) {
+    // The next differing word, in marked blocks only.
+    while (i < n) {
+      const k = i >>> MARK_BLOCK_SHIFT;
+      if (marks[k] === 0) {
+        i = (k + 1) << MARK_BLOCK_SHIFT;
+        continue;
+      }
+      const end = Math.min(n, (k + 1) << MARK_BLOCK_SHIFT);
+      while (i < end && state[i] === reference[i]) i++;
+      if (i < end) break;
+    }
+    if (i >= n) break;
+    let skip = i - last;
+    for (; skip > MAX_RUN; skip -= MAX_RUN) out[p++] = MAX_RUN << 16;
+    const token = p++;
+    let count = 0;
+    for (; i < n && count < MAX_RUN; i++, count++) {
+      const w = state[i];
+      const d = w ^ reference[i];
+      if (d === 0) break;
+      out[p++] = d;
+      reference[i] = w;
+    }
+    out[token] = (skip << 16) | count;
+    last = i;
+  }
+  out[at] = p - at - 1;
+  return p - at;
+}
+
+/**
  * XORs the encoded delta at `from[at]` into `target` (the reference, which
  * becomes the state, or the state, which becomes the reference). Returns
  * the offset just past the encoding.
@@ -87,6 +143,23 @@ export function applyDelta(from: Int32Array, at: number, target: Int32Array): nu
     const token = from[p++];
     position += token >>> 16;
     const stop = p + (token & MAX_RUN);
+    while (p < stop) target[position++] ^= from[p++];
+  }
+  return end;
+}
+
+/** `applyDelta` that also sets in `marks` the blocks of the words it changed (see `markWords`). */
+export function applyDeltaMarking(from: Int32Array, at: number, target: Int32Array, marks: Uint8Array): number {
+  const end = at + 1 + from[at];
+  let p = at + 1;
+  let position = 0;
+  while (p < end) {
+    const token = from[p++];
+    position += token >>> 16;
+    const count = token & MAX_RUN;
+    if (count === 0) continue;
+    markWords(marks, position, position + count);
+    const stop = p + count;
     while (p < stop) target[position++] ^= from[p++];
   }
   return end;

@@ -12,8 +12,15 @@
  * `memoSlots` words the caller keeps with each state (a symmetry's, see
  * `StateSymmetry.memoSlots`). The first entry of a chunk is its difference
  * from zeros, so a chunk decodes on its own.
+ *
+ * A successor of the state shifted last comes with the write log that made
+ * it: the queue knows which blocks of words the state pushed last may
+ * differ in from the state shifted last, so it compares the successor with
+ * the state pushed last only there and where the successor was written
+ * (tens of words, not the whole state).
  */
-import { applyDelta, encodeDelta, maxDeltaWords } from './state-delta.js';
+import { applyDeltaMarking, encodeDelta, encodeDeltaWithin, markBlocks, markWords, maxDeltaWords } from './state-delta.js';
+import type { WriteLog } from './transition-system.js';
 
 const ENTRY_ID = 0;
 const ENTRY_DEPTH = 1;
@@ -55,6 +62,10 @@ export class StateQueue {
   private readonly pushed: Int32Array;
   /** The state shifted last (zeros at the start of a chunk): the reference of the next shift. */
   private readonly shifted: Int32Array;
+  /** Blocks (state-delta.ts' marks) where `pushed` may differ from `shifted`. */
+  private readonly pushedVsShifted: Uint8Array;
+  /** Scratch: the blocks a push compares. */
+  private readonly within: Uint8Array;
   private shiftedIdValue = -1;
   private shiftedSumA = 0;
   private shiftedSumB = 0;
@@ -75,6 +86,8 @@ export class StateQueue {
     this.chunkLength = Math.max(chunkSlots, this.maxEntrySlots);
     this.pushed = new Int32Array(stateSlots);
     this.shifted = new Int32Array(stateSlots);
+    this.pushedVsShifted = new Uint8Array(markBlocks(stateSlots));
+    this.within = new Uint8Array(markBlocks(stateSlots));
   }
 
   /** Number of entries queued. */
@@ -97,9 +110,11 @@ export class StateQueue {
    * Copies `state` (length `stateSlots`) in at the tail with its id, depth,
    * lane sums (any two int32 the caller wants back, see `shiftedSums`), a
    * tag (any int32, see `shiftedTag`) and, when the queue keeps a memo, the
-   * first `memoSlots` words of `memo` (see `shiftedMemo`).
+   * first `memoSlots` words of `memo` (see `shiftedMemo`). `sinceShifted`,
+   * if it vouches for `state` (`target` is `state`, `count` ≥ 0), says
+   * `state` equals the state shifted last outside its ranges.
    */
-  push(state: Int32Array, id: number, depth: number, sumA: number, sumB: number, tag = -1, memo: Int32Array | null = null): void {
+  push(state: Int32Array, id: number, depth: number, sumA: number, sumB: number, tag = -1, memo: Int32Array | null = null, sinceShifted: WriteLog | null = null): void {
     let chunk: Int32Array;
     if (this.chunks.length === this.headChunk) {
       chunk = this.startChunk();
@@ -117,7 +132,7 @@ export class StateQueue {
     chunk[at + ENTRY_TAG] = tag;
     const header = this.headerSlots;
     for (let i = ENTRY_HEADER; i < header; i++) chunk[at + i] = memo === null ? 0 : (memo[i - ENTRY_HEADER] as number);
-    const slots = header + encodeDelta(state, this.pushed, chunk, at + header);
+    const slots = header + this.encode(state, sinceShifted, chunk, at + header);
     this.tailAt = at + slots;
     this.usedSlots += slots;
     this.count++;
@@ -142,14 +157,17 @@ export class StateQueue {
   shift(out: Int32Array): void {
     const chunk = this.chunks[this.headChunk];
     const at = this.headAt;
-    if (at === 0) this.shifted.fill(0);
+    if (at === 0) {
+      this.shifted.fill(0);
+      this.pushedVsShifted.fill(1);
+    }
     this.shiftedIdValue = chunk[at + ENTRY_ID];
     this.shiftedSumA = chunk[at + ENTRY_SUM_A];
     this.shiftedSumB = chunk[at + ENTRY_SUM_B];
     this.shiftedTagValue = chunk[at + ENTRY_TAG];
     const header = this.headerSlots;
     for (let i = ENTRY_HEADER; i < header; i++) this.shiftedMemo[i - ENTRY_HEADER] = chunk[at + i] as number;
-    const next = applyDelta(chunk, at + header, this.shifted);
+    const next = applyDeltaMarking(chunk, at + header, this.shifted, this.pushedVsShifted);
     out.set(this.shifted);
     this.usedSlots -= next - at;
     this.headAt = next;
@@ -191,6 +209,31 @@ export class StateQueue {
     out[1] = this.shiftedSumB;
   }
 
+  /**
+   * Encodes `state` against `pushed` at `chunk[at]`, making `pushed` equal
+   * to it; looks only where they may differ when the log vouches for it.
+   */
+  private encode(state: Int32Array, sinceShifted: WriteLog | null, chunk: Int32Array, at: number): number {
+    const mayDiffer = this.pushedVsShifted;
+    if (sinceShifted === null || sinceShifted.target !== state || sinceShifted.count < 0) {
+      mayDiffer.fill(1);
+      return encodeDelta(state, this.pushed, chunk, at);
+    }
+    // pushed ≠ state only where pushed ≠ shifted or shifted ≠ state; afterwards pushed (= state) ≠ shifted only in the ranges.
+    const within = this.within;
+    within.set(mayDiffer);
+    mayDiffer.fill(0);
+    const ranges = sinceShifted.ranges;
+    for (let k = 0; k < 2 * sinceShifted.count; k += 2) {
+      const start = ranges[k] as number;
+      const end = ranges[k + 1] as number;
+      if (end <= start) continue;
+      markWords(within, start, end);
+      markWords(mayDiffer, start, end);
+    }
+    return encodeDeltaWithin(state, this.pushed, within, chunk, at);
+  }
+
   /** Appends a chunk (the spare if any) and starts it from zeros. */
   private startChunk(): Int32Array {
     const chunk = this.spare ?? new Int32Array(this.chunkLength);
@@ -199,6 +242,7 @@ export class StateQueue {
     this.ends.push(0);
     this.tailAt = 0;
     this.pushed.fill(0);
+    this.pushedVsShifted.fill(1);
     return chunk;
   }
 }

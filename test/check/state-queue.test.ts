@@ -78,4 +78,47 @@ describe('StateQueue', () => {
     // Consumed chunks are released: what is held is what the live entries need, plus a spare.
     expect(queue.bytes).toBeLessThanOrEqual((queue.entryBytes / 4 / 30 + 2) * 2 * 30 * 4 + 4 * 8);
   });
+
+  it('encodes a successor the same from its write log as by comparing it whole', () => {
+    // A breadth-first search's pattern: shift a parent, push a few successors that differ from it where their
+    // (sometimes overlapping, sometimes spurious) ranges say; the second queue is told the ranges.
+    const random = prng(11);
+    const slots = 300;
+    const whole = new StateQueue(slots, 2000);
+    const logged = new StateQueue(slots, 2000);
+    const parent = new Int32Array(slots);
+    const child = new Int32Array(slots);
+    const fromWhole = new Int32Array(slots);
+    const fromLogged = new Int32Array(slots);
+    const log = { target: child as Int32Array | null, count: 0, ranges: new Int32Array(16) };
+    whole.push(parent, 0, 0, 0, 0);
+    logged.push(parent, 0, 0, 0, 0);
+    let next = 1;
+    let mismatches = 0;
+    for (let round = 0; round < 3000 && whole.length > 0; round++) {
+      whole.shift(fromWhole);
+      logged.shift(fromLogged);
+      if (fromWhole.join() !== fromLogged.join()) mismatches++;
+      parent.set(fromWhole);
+      const children = whole.length > 200 ? random() % 2 : 1 + (random() % 3);
+      for (let k = 0; k < children; k++) {
+        child.set(parent);
+        log.count = 1 + (random() % 4);
+        for (let r = 0; r < log.count; r++) {
+          const start = random() % slots;
+          const end = Math.min(slots, start + 1 + (random() % 12));
+          log.ranges[2 * r] = start;
+          log.ranges[2 * r + 1] = end;
+          for (let i = start; i < end; i++) if (random() % 3 !== 0) child[i] = random() % 5;
+        }
+        whole.push(child, next, 1, 0, 0);
+        logged.push(child, next, 1, 0, 0, -1, null, log);
+        next++;
+      }
+      if (whole.entryBytes !== logged.entryBytes) mismatches++;
+    }
+    expect(next).toBeGreaterThan(2000);
+    expect(mismatches).toBe(0);
+  });
 });
+
