@@ -42,6 +42,8 @@ export interface CheckSettings {
   readonly symmetry?: boolean;
   /** Check the machine's write log against full comparisons (tests; see `ExploreOptions.verifyWrites`). */
   readonly verifyWrites?: boolean;
+  /** Interpret the bytecode instead of running compiled steps when false (tests compare the two). */
+  readonly compiledSteps?: boolean;
 }
 
 export const DEFAULT_SETTINGS: CheckSettings = { strict: false, spuriousTimeouts: false, search: 'bfs', limits: {} };
@@ -95,11 +97,12 @@ export function compileModel(unit: TranslationUnit, config: ModelConfig): Progra
 }
 
 /** The machine for a compiled program. */
-export function machineFor(program: Program, settings: Pick<CheckSettings, 'strict' | 'spuriousTimeouts' | 'partialOrder' | 'symmetry'>): MachineSystem {
+export function machineFor(program: Program, settings: Pick<CheckSettings, 'strict' | 'spuriousTimeouts' | 'partialOrder' | 'symmetry' | 'compiledSteps'>): MachineSystem {
   const system = new MachineSystem(program, kernelBuiltins(), writeBootState, {
     strict: settings.strict,
     spuriousTimeouts: settings.spuriousTimeouts,
     partialOrder: settings.partialOrder !== false,
+    compiledSteps: settings.compiledSteps !== false,
   });
   if (settings.symmetry !== false) attachSymmetry(system, analyzeCpuSymmetry(program));
   return system;

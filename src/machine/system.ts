@@ -51,6 +51,8 @@ export interface MachineOptions {
   readonly partialOrder?: boolean;
   /** Countdown loops may time out at any point, not only when everything waits. */
   readonly spuriousTimeouts: boolean;
+  /** Run steps through the compiled functions (step-compiler.ts); false: interpret the bytecode. Default true. */
+  readonly compiledSteps?: boolean;
 }
 
 /** A program on the x86 machine, seen as a transition system. */
@@ -81,7 +83,7 @@ export class MachineSystem implements TransitionSystem {
     private readonly writeBoot: (p: Program, s: Int32Array) => void,
     readonly options: MachineOptions,
   ) {
-    this.vm = new Vm(program, builtins);
+    this.vm = new Vm(program, builtins, options.compiledSteps !== false);
     this.writes = this.vm.writes;
     this.budget = { slot: ENV_BASE + Env.NMIS_LEFT, max: program.config.nmis };
     this.vm.strict = options.strict;

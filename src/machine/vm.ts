@@ -20,28 +20,10 @@ import { deviceFields, type DeviceFields } from './msi.js';
 import { serialize, textSiteFields, type TextSiteFields } from './text.js';
 import { quietStatements } from './quiet-statements.js';
 import { StateWriteLog } from './write-log.js';
+import { compileSteps, STEP_ENDED, type CompiledSteps, type CompiledUnit } from './step-compiler.js';
+import { StepFlag, STEP_STATEMENT_BUDGET, type BuiltinFn } from './step-outcome.js';
 
-/** Bits of a step's outcome. */
-export const StepFlag = {
-  /** Read memory another CPU may write. */
-  READ: 1,
-  /** Changed shared memory, or this CPU's hardware state. */
-  WRITE: 2,
-  /** A violation happened; `vm.violation` says which. */
-  VIOLATION: 4,
-  /** A non-fatal warning happened; `vm.warning` says which. */
-  WARNING: 8,
-  /** The step spent time: a delay or cpu_relax() (what makes a loop a countdown). */
-  DELAY: 16,
-  /** Changed only this CPU's own state no other CPU reads (IF, exception nesting, its view of the text). */
-  OWN_WRITE: 32,
-} as const;
-
-/** A kernel builtin: reads its `argc` arguments from `vm.ops[base..]`, returns its result. */
-export type BuiltinFn = (vm: Vm, base: number, argc: number) => number;
-
-/** Statements a step may run without doing anything visible before it is cut (a local loop). */
-const STEP_STATEMENT_BUDGET = 10_000;
+export { StepFlag, STEP_STATEMENT_BUDGET, type BuiltinFn } from './step-outcome.js';
 
 export class Vm {
   readonly program: Program;
@@ -100,6 +82,12 @@ export class Vm {
    * would merge distinct states; `verifyWrites` in the tests catches one.
    */
   readonly writes = new StateWriteLog();
+  /** Statements the current step has run (bounded by the step budget). */
+  statements = 0;
+  /** The stepping CPU's frame while a compiled step passes from one function to another. */
+  fp = 0;
+  /** The program's functions compiled to JavaScript (step-compiler.ts); null: interpret the bytecode. */
+  compiled: CompiledSteps | null;
   /** Rebuilding a trace: record the statement each step ran, and printk output. */
   tracing = false;
   /** While tracing: the site of the statement that made the step visible. */
@@ -126,7 +114,8 @@ export class Vm {
   private readonly iretPc: number;
   private readonly taskExitPc: number;
 
-  constructor(program: Program, private readonly builtins: readonly BuiltinFn[]) {
+  /** `compile`: run steps through compiled functions where the program allows (see step-compiler.ts). */
+  constructor(program: Program, private readonly builtins: readonly BuiltinFn[], compile = true) {
     this.program = program;
     this.layout = program.layout;
     this.code = program.code;
@@ -158,6 +147,7 @@ export class Vm {
     this.textSites = textSiteFields(program);
     this.heapBase = program.globals.find((g) => g.name === '__irqcheck_heap')?.offset ?? -1;
     this.heapUsed = program.globals.find((g) => g.name === '__irqcheck_heap_used')?.offset ?? -1;
+    this.compiled = compile ? compileSteps(program, this.quiet, builtins) : null;
   }
 
   /**
@@ -186,16 +176,57 @@ export class Vm {
     this.delayNs = 0;
     this.delayed = false;
     this.choices = 0;
+    this.statements = 0;
+    // PC, FP and SP: written at the step's end, by calls and by returns.
+    this.writes.add(cb + Cpu.PC, cb + Cpu.SP + 1);
+    const pc = s[cb + Cpu.PC] as number;
+    const fp = s[cb + Cpu.FP] as number;
+    const compiled = this.compiled;
+    if (compiled !== null && compiled.entry[pc] === 1) return this.runCompiled(compiled, s, pc, fp);
+    return this.interpret(s, pc, fp);
+  }
+
+  /**
+   * Runs a step through the compiled functions (step-compiler.ts), from a
+   * pc where one can be entered; a function that passes control to a pc
+   * where none can hands the rest of the step to the interpreter.
+   */
+  private runCompiled(compiled: CompiledSteps, s: Int32Array, pc: number, fp: number): number {
+    const { units, unitOf, entry, returnPoint } = compiled;
+    this.fp = fp;
+    let next = pc;
+    try {
+      for (;;) {
+        if (next >= 0) {
+          if (entry[next] !== 1) return this.interpret(s, next, this.fp);
+        } else if (next === STEP_ENDED) {
+          return this.flags;
+        } else if (returnPoint[~next] !== 1) {
+          throw new Error(`irqcheck bug: no compiled return point at pc ${~next}`);
+        }
+        next = (units[unitOf[next >= 0 ? next : ~next] as number] as CompiledUnit)(this, s, next);
+      }
+    } catch (err) {
+      if (err instanceof Int64RangeError) {
+        this.fault(ViolationKind.OUT_OF_BOUNDS, this.pc, err.message);
+        return this.stop(this.pc, this.fp);
+      }
+      throw err;
+    }
+  }
+
+  /** Runs the step on from `pc` (frame `fp`, an empty operand stack) by interpreting the bytecode. */
+  private interpret(s: Int32Array, startPc: number, startFp: number): number {
+    const c = this.cpu;
+    const cb = this.cpuBase;
     const code = this.code;
     const quiet = this.quiet;
     const ops = this.ops;
     const log = this.writes;
-    // PC, FP and SP: written at the step's end, by calls and by returns.
-    log.add(cb + Cpu.PC, cb + Cpu.SP + 1);
-    let pc = s[cb + Cpu.PC] as number;
-    let fp = s[cb + Cpu.FP] as number;
+    let pc = startPc;
+    let fp = startFp;
     let sp = 0;
-    let statements = 0;
+    let statements = this.statements;
     try {
       for (;;) {
         const op = code[pc] as number;
@@ -348,71 +379,25 @@ export class Vm {
             const spill = code[pc + (indirect ? 2 : 3)] as number;
             let fn: number;
             if (indirect) {
-              const target = ops[sp - argc - 1] as number;
-              fn = (target & FN_PTR_TAG) !== 0 ? target & TAG_MASK : -1;
-              if (target === 0 || fn < 0 || fn >= this.fnCount || (this.fnEntry[fn] as number) < 0) {
-                this.fault(target === 0 ? ViolationKind.NULL_DEREFERENCE : ViolationKind.OUT_OF_BOUNDS, pc, target === 0 ? 'call through a NULL function pointer' : 'call through a pointer that is not a function');
-                return this.stop(pc, fp);
-              }
+              fn = this.callee(ops[sp - argc - 1] as number, pc);
+              if (fn < 0) return this.stop(pc, fp);
               for (let i = sp - argc - 1; i < sp - 1; i++) ops[i] = ops[i + 1] as number;
               sp--;
             } else {
               fn = code[pc + 1] as number;
             }
-            const newFp = s[cb + Cpu.SP] as number;
-            const frameSlots = this.fnFrameSlots[fn] as number;
-            if (newFp + frameSlots > this.deepest) this.deepest = newFp + frameSlots;
-            if (newFp + frameSlots > cb + this.layout.cpuSlots) {
-              this.fault(ViolationKind.STACK_OVERFLOW, pc, `calling ${this.program.functions[fn]?.name ?? '?'} overflows CPU${c}'s stack`);
-              return this.stop(pc, fp);
-            }
-            // Keep the caller's pending operands in its frame (they are state now).
-            if (spill > 0) {
-              const spillAt = fp + (this.fnSpillOffset[(s[fp + Frame.FN] as number) - 1] as number);
-              log.add(spillAt, spillAt + 2 * spill);
-              for (let k = 0; k < spill; k++) storeNumber(s, spillAt + 2 * k, Width.I64, ops[k] as number);
-            }
-            log.add(newFp, newFp + frameSlots);
-            s[newFp + Frame.FN] = fn + 1;
-            s[newFp + Frame.RET_PC] = pc + 4;
-            s[newFp + Frame.PREV_FP] = fp;
-            s[newFp + Frame.AUX] = spill;
-            const p0 = this.fnParamStart[fn] as number;
-            const p1 = this.fnParamStart[fn + 1] as number;
-            for (let i = p0; i < p1 && i - p0 < argc; i++) {
-              const w = this.paramWidths[i] as number;
-              storeNumber(s, newFp + (this.paramOffsets[i] as number), w, normalize(ops[spill + i - p0] as number, w));
-            }
+            const newFp = this.enterFunction(s, fn, argc, spill, pc + 4, fp);
+            if (newFp < 0) return this.stop(pc, fp);
             sp = 0;
             fp = newFp;
-            s[cb + Cpu.FP] = fp;
-            s[cb + Cpu.SP] = newFp + frameSlots;
             pc = this.fnEntry[fn] as number;
             break;
           }
           case Op.RET: {
-            const value = ops[--sp] as number;
-            const fn = (s[fp + Frame.FN] as number) - 1;
-            const retPc = s[fp + Frame.RET_PC] as number;
-            const prevFp = s[fp + Frame.PREV_FP] as number;
             const spill = s[fp + Frame.AUX] as number;
-            log.add(fp, fp + (this.fnFrameSlots[fn] as number));
-            s.fill(0, fp, fp + (this.fnFrameSlots[fn] as number));
-            s[cb + Cpu.SP] = fp;
-            fp = prevFp;
-            s[cb + Cpu.FP] = fp;
-            sp = 0;
-            if (spill > 0) {
-              const spillAt = fp + (this.fnSpillOffset[(s[fp + Frame.FN] as number) - 1] as number);
-              log.add(spillAt, spillAt + 2 * spill);
-              for (let k = 0; k < spill; k++) {
-                ops[sp++] = loadNumber(s, spillAt + 2 * k, Width.I64);
-                s[spillAt + 2 * k] = 0;
-                s[spillAt + 2 * k + 1] = 0;
-              }
-            }
-            ops[sp++] = value;
-            pc = retPc;
+            pc = this.leaveFunction(s, fp, ops[--sp] as number);
+            fp = this.fp;
+            sp = spill + 1;
             // An IRET or a task's exit is a step of its own: an interrupt may come between the handler's (or the
             // task's) last visible action and it, whatever local statements came between them.
             if (this.flags !== 0 && (pc === this.iretPc || pc === this.taskExitPc)) return this.stop(pc, fp);
@@ -488,7 +473,8 @@ export class Vm {
             s[cb + Cpu.PC] = this.program.entries.idlePc;
             s[cb + Cpu.FP] = 0;
             if (c === 0) s[ENV_BASE + Env.MAIN_DONE] = 1;
-            return this.flags | StepFlag.WRITE;
+            this.flags |= StepFlag.WRITE;
+            return this.flags;
           case Op.IRET:
             this.pc = pc;
             this.iret(s, cb, fp);
@@ -541,7 +527,7 @@ export class Vm {
    * step visible. Record it, and the model line it belongs to (a kernel
    * function's statement shows as its caller's line in the model).
    */
-  private traceStatement(site: number, fp: number): void {
+  traceStatement(site: number, fp: number): void {
     this.stepSite = site;
     this.stepKernelFn = null;
     const s = this.state;
@@ -677,7 +663,91 @@ export class Vm {
     s[cb + Cpu.SP] = fp;
   }
 
-  private stop(pc: number, fp: number): number {
+  /**
+   * The function a call through `target` (a function pointer) reaches, or
+   * -1 after a fault when it reaches none.
+   */
+  callee(target: number, pc: number): number {
+    const fn = (target & FN_PTR_TAG) !== 0 ? target & TAG_MASK : -1;
+    if (target === 0 || fn < 0 || fn >= this.fnCount || (this.fnEntry[fn] as number) < 0) {
+      this.fault(target === 0 ? ViolationKind.NULL_DEREFERENCE : ViolationKind.OUT_OF_BOUNDS, pc, target === 0 ? 'call through a NULL function pointer' : 'call through a pointer that is not a function');
+      return -1;
+    }
+    return fn;
+  }
+
+  /**
+   * Calls function `fn` from the frame at `fp`: `ops[0, spill)` are the
+   * caller's pending operands, kept in its frame (they are state now), and
+   * `ops[spill, spill + argc)` the arguments. Pushes the callee's frame,
+   * returning to `retPc`. Returns the callee's frame, or -1 after a fault.
+   */
+  enterFunction(s: Int32Array, fn: number, argc: number, spill: number, retPc: number, fp: number): number {
+    const cb = this.cpuBase;
+    const ops = this.ops;
+    const log = this.writes;
+    const newFp = s[cb + Cpu.SP] as number;
+    const frameSlots = this.fnFrameSlots[fn] as number;
+    if (newFp + frameSlots > this.deepest) this.deepest = newFp + frameSlots;
+    if (newFp + frameSlots > cb + this.layout.cpuSlots) {
+      this.fault(ViolationKind.STACK_OVERFLOW, retPc - 4, `calling ${this.program.functions[fn]?.name ?? '?'} overflows CPU${this.cpu}'s stack`);
+      return -1;
+    }
+    if (spill > 0) {
+      const spillAt = fp + (this.fnSpillOffset[(s[fp + Frame.FN] as number) - 1] as number);
+      log.add(spillAt, spillAt + 2 * spill);
+      for (let k = 0; k < spill; k++) storeNumber(s, spillAt + 2 * k, Width.I64, ops[k] as number);
+    }
+    log.add(newFp, newFp + frameSlots);
+    s[newFp + Frame.FN] = fn + 1;
+    s[newFp + Frame.RET_PC] = retPc;
+    s[newFp + Frame.PREV_FP] = fp;
+    s[newFp + Frame.AUX] = spill;
+    const p0 = this.fnParamStart[fn] as number;
+    const p1 = this.fnParamStart[fn + 1] as number;
+    for (let i = p0; i < p1 && i - p0 < argc; i++) {
+      const w = this.paramWidths[i] as number;
+      storeNumber(s, newFp + (this.paramOffsets[i] as number), w, normalize(ops[spill + i - p0] as number, w));
+    }
+    s[cb + Cpu.FP] = newFp;
+    s[cb + Cpu.SP] = newFp + frameSlots;
+    return newFp;
+  }
+
+  /**
+   * Returns `value` from the function whose frame is at `fp`: pops the
+   * frame, puts the operands the caller spilled back at `ops[0, spill)` and
+   * `value` after them, and leaves the caller's frame in `fp`. Returns the
+   * pc to go on at.
+   */
+  leaveFunction(s: Int32Array, fp: number, value: number): number {
+    const cb = this.cpuBase;
+    const ops = this.ops;
+    const log = this.writes;
+    const fn = (s[fp + Frame.FN] as number) - 1;
+    const retPc = s[fp + Frame.RET_PC] as number;
+    const prevFp = s[fp + Frame.PREV_FP] as number;
+    const spill = s[fp + Frame.AUX] as number;
+    log.add(fp, fp + (this.fnFrameSlots[fn] as number));
+    s.fill(0, fp, fp + (this.fnFrameSlots[fn] as number));
+    s[cb + Cpu.SP] = fp;
+    s[cb + Cpu.FP] = prevFp;
+    if (spill > 0) {
+      const spillAt = prevFp + (this.fnSpillOffset[(s[prevFp + Frame.FN] as number) - 1] as number);
+      log.add(spillAt, spillAt + 2 * spill);
+      for (let k = 0; k < spill; k++) {
+        ops[k] = loadNumber(s, spillAt + 2 * k, Width.I64);
+        s[spillAt + 2 * k] = 0;
+        s[spillAt + 2 * k + 1] = 0;
+      }
+    }
+    ops[spill] = value;
+    this.fp = prevFp;
+    return retPc;
+  }
+
+  /** Ends the step at `pc` in frame `fp`. */
+  stop(pc: number, fp: number): number {
     const cb = this.cpuBase;
     this.state[cb + Cpu.PC] = pc;
     this.state[cb + Cpu.FP] = fp;
