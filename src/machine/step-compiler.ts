@@ -19,8 +19,8 @@
  * string of the model.
  */
 import {
-  BinOp, Cpu, CpuFlag, Env, ENV_BASE, Kind, MAX_OPERAND_DEPTH, Op, OPERANDS, PRIVATE_ACCESS, StmtFlag, UnOp, Width, widthSlots,
-  type Program,
+  BinOp, Cpu, CpuFlag, Env, ENV_BASE, Frame, Kind, MAX_OPERAND_DEPTH, Op, OPERANDS, PRIVATE_ACCESS, StmtFlag, UnOp, Width, widthSlots,
+  type FunctionInfo, type Program,
 } from '../compile/index.js';
 import { binary64 } from './int64.js';
 import { StepFlag, STEP_STATEMENT_BUDGET, type BuiltinFn } from './step-outcome.js';
@@ -74,7 +74,8 @@ export function compileSteps(program: Program, quiet: Uint8Array, builtins: read
     const to = k + 1 < starts.length ? (starts[k + 1] as number) : n;
     unitOf.fill(k, from, to);
     const seeds = [from, ...fixed.filter((pc) => pc > from && pc < to)];
-    const source = new UnitWriter(program, quiet, from, to, entry, returnPoint).write(seeds);
+    const fn = program.functions.find((f) => f.entry === from) ?? null;
+    const source = new UnitWriter(program, quiet, from, to, entry, returnPoint, fn).write(seeds);
     if (source === null) return null;
     sources.push(source);
   }
@@ -151,6 +152,8 @@ class UnitWriter {
     private readonly to: number,
     private readonly entry: Uint8Array,
     private readonly returnPoint: Uint8Array,
+    /** The function whose code this is; null for the machine's fixed code. */
+    private readonly fn: FunctionInfo | null,
   ) {
     this.code = program.code;
     this.depth = new Int32Array(to - from).fill(-1);
@@ -250,6 +253,41 @@ class UnitWriter {
       }
     }
     return true;
+  }
+
+  /**
+   * A direct call of function `callee` with `argc` arguments above `spill`
+   * pending operands: Vm.enterFunction with everything but the stack
+   * pointer known here (which then only runs to report an overflow).
+   */
+  private call(pc: number, callee: number, argc: number, spill: number): void {
+    const target = this.program.functions[callee] as FunctionInfo;
+    const size = target.frameSlots;
+    const end = `{ vm.stop(${pc}, fp); return ${STEP_ENDED}; }`;
+    const emit = (line: string): void => {
+      this.lines.push(line);
+    };
+    if (this.fn === null) {
+      for (let k = 0; k < spill + argc; k++) emit(`ops[${k}] = r${k};`);
+      emit(`{ const callee = vm.enterFunction(s, ${callee}, ${argc}, ${spill}, ${pc + 4}, fp); if (callee < 0) ${end}`);
+      emit(`vm.fp = callee; return ${target.entry}; }`);
+      return;
+    }
+    emit(`{ const callee = s[cb + ${Cpu.SP}];`);
+    emit(`if (callee + ${size} > cb + ${this.program.layout.cpuSlots}) { vm.enterFunction(s, ${callee}, ${argc}, ${spill}, ${pc + 4}, fp); ${end} }`);
+    emit(`if (callee + ${size} > vm.deepest) vm.deepest = callee + ${size};`);
+    if (spill > 0) {
+      const at = this.fn.spillOffset;
+      emit(`log.add(fp + ${at}, fp + ${at + 2 * spill});`);
+      for (let k = 0; k < spill; k++) emit(store(`fp + ${at + 2 * k}`, Width.I64, `r${k}`));
+    }
+    emit(`log.add(callee, callee + ${size});`);
+    emit(`s[callee + ${Frame.FN}] = ${callee + 1}; s[callee + ${Frame.RET_PC}] = ${pc + 4}; s[callee + ${Frame.PREV_FP}] = fp; s[callee + ${Frame.AUX}] = ${spill};`);
+    target.params.forEach((param, i) => {
+      if (i < argc) emit(store(`callee + ${param.offset}`, param.width, normalized(`r${spill + i}`, param.width)));
+    });
+    emit(`s[cb + ${Cpu.FP}] = callee; s[cb + ${Cpu.SP}] = callee + ${size};`);
+    emit(`vm.fp = callee; return ${target.entry}; }`);
   }
 
   /** Appends instruction `pc`, entered with `d` operands; false for one it cannot compile. */
@@ -354,10 +392,7 @@ class UnitWriter {
         emit(`{ const b = ${top}; ${top} = ${below}; ${below} = b; }`);
         break;
       case Op.CALL:
-        // ops[0, spill) the caller's pending operands, then the arguments.
-        for (let k = 0; k < d; k++) emit(`ops[${k}] = r${k};`);
-        emit(`{ const callee = vm.enterFunction(s, ${a1}, ${a2}, ${code[pc + 3] as number}, ${pc + 4}, fp); if (callee < 0) ${end}`);
-        emit(`vm.fp = callee; return ${this.program.functions[a1]?.entry ?? -1}; }`);
+        this.call(pc, a1, a2, code[pc + 3] as number);
         break;
       case Op.CALLI: {
         const spill = a2;
@@ -370,7 +405,15 @@ class UnitWriter {
       }
       case Op.RET: {
         const { iretPc, taskExitPc } = this.program.entries;
-        emit(`{ const to = vm.leaveFunction(s, fp, ${top});`);
+        if (this.fn === null) {
+          emit(`{ const to = vm.leaveFunction(s, fp, ${top});`);
+        } else {
+          // Vm.leaveFunction with this function's frame size known.
+          emit(`{ const to = s[fp + ${Frame.RET_PC}], prev = s[fp + ${Frame.PREV_FP}], spill = s[fp + ${Frame.AUX}];`);
+          emit(`log.add(fp, fp + ${this.fn.frameSlots}); s.fill(0, fp, fp + ${this.fn.frameSlots}); s[cb + ${Cpu.SP}] = fp; s[cb + ${Cpu.FP}] = prev;`);
+          emit(`if (spill > 0) vm.restoreSpilled(s, prev, spill);`);
+          emit(`ops[spill] = ${top}; vm.fp = prev;`);
+        }
         emit(`if (vm.flags !== 0 && (to === ${iretPc} || to === ${taskExitPc})) { vm.stop(to, vm.fp); return ${STEP_ENDED}; }`);
         emit('return ~to; }');
         break;

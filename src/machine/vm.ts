@@ -722,7 +722,6 @@ export class Vm {
    */
   leaveFunction(s: Int32Array, fp: number, value: number): number {
     const cb = this.cpuBase;
-    const ops = this.ops;
     const log = this.writes;
     const fn = (s[fp + Frame.FN] as number) - 1;
     const retPc = s[fp + Frame.RET_PC] as number;
@@ -732,18 +731,21 @@ export class Vm {
     s.fill(0, fp, fp + (this.fnFrameSlots[fn] as number));
     s[cb + Cpu.SP] = fp;
     s[cb + Cpu.FP] = prevFp;
-    if (spill > 0) {
-      const spillAt = prevFp + (this.fnSpillOffset[(s[prevFp + Frame.FN] as number) - 1] as number);
-      log.add(spillAt, spillAt + 2 * spill);
-      for (let k = 0; k < spill; k++) {
-        ops[k] = loadNumber(s, spillAt + 2 * k, Width.I64);
-        s[spillAt + 2 * k] = 0;
-        s[spillAt + 2 * k + 1] = 0;
-      }
-    }
-    ops[spill] = value;
+    if (spill > 0) this.restoreSpilled(s, prevFp, spill);
+    this.ops[spill] = value;
     this.fp = prevFp;
     return retPc;
+  }
+
+  /** Moves the `spill` operands the function of the frame at `fp` spilled before a call back to `ops[0, spill)`. */
+  restoreSpilled(s: Int32Array, fp: number, spill: number): void {
+    const spillAt = fp + (this.fnSpillOffset[(s[fp + Frame.FN] as number) - 1] as number);
+    this.writes.add(spillAt, spillAt + 2 * spill);
+    for (let k = 0; k < spill; k++) {
+      this.ops[k] = loadNumber(s, spillAt + 2 * k, Width.I64);
+      s[spillAt + 2 * k] = 0;
+      s[spillAt + 2 * k + 1] = 0;
+    }
   }
 
   /** Ends the step at `pc` in frame `fp`. */
