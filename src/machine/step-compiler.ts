@@ -85,8 +85,37 @@ export function compileSteps(program: Program, quiet: Uint8Array, builtins: read
     fnEntry: Int32Array.from(program.functions, (f) => f.entry),
     binary64,
   };
-  const make = new Function('h', `'use strict';\nreturn [\n${sources.join(',\n')}\n];`) as (h: Runtime) => CompiledUnit[];
-  return { unitOf, entry, returnPoint, units: make(runtime) };
+  return { unitOf, entry, returnPoint, units: unitsOf(`'use strict';\nreturn [\n${sources.join(',\n')}\n];`, runtime) };
+}
+
+/**
+ * Compiled functions by their text, most recent last: checks of the same
+ * program in one process (a sweep over NMI budgets, the benchmark, the
+ * tests) share the functions, and with them the machine code V8 made, which
+ * new functions of the same text would have to earn again.
+ */
+const compiledTexts = new Map<string, { readonly runtime: Runtime; readonly units: CompiledUnit[] }>();
+const KEPT_TEXTS = 16;
+
+/** The functions `text` defines for `runtime`, made once per text and runtime. */
+function unitsOf(text: string, runtime: Runtime): CompiledUnit[] {
+  const kept = compiledTexts.get(text);
+  if (kept !== undefined && sameRuntime(kept.runtime, runtime)) {
+    compiledTexts.delete(text);
+    compiledTexts.set(text, kept);
+    return kept.units;
+  }
+  const make = new Function('h', text) as (h: Runtime) => CompiledUnit[];
+  const units = make(runtime);
+  compiledTexts.delete(text);
+  compiledTexts.set(text, { runtime, units });
+  if (compiledTexts.size > KEPT_TEXTS) compiledTexts.delete(compiledTexts.keys().next().value as string);
+  return units;
+}
+
+function sameRuntime(a: Runtime, b: Runtime): boolean {
+  const same = (x: ArrayLike<unknown>, y: ArrayLike<unknown>): boolean => x.length === y.length && Array.prototype.every.call(x, (v, i) => Object.is(v, y[i]));
+  return same(a.builtins, b.builtins) && same(a.constants, b.constants) && same(a.fnEntry, b.fnEntry);
 }
 
 /** Operands popped and pushed by the instruction at `pc` (calls and the ends of control flow aside). */

@@ -164,3 +164,30 @@ describe('compiled steps do what the interpreter does', () => {
     });
   }
 });
+
+describe('compiled functions are shared between checks of one program', () => {
+  // The same code for every n: n billion does not fit an int32 operand, so it is the program's constant,
+  // and n is a global's initial value.
+  const model = (n: number): string => `
+    static long long seen;
+    static int billions = ${n};
+    int main(void) { seen = ${n}000000000LL; BUG_ON(seen / 1000000000 != billions); return 0; }`;
+
+  it('reuses them for the same program, and not for one whose constants differ', async () => {
+    const settings = { strict: false, spuriousTimeouts: false, partialOrder: false, symmetry: false };
+    const machine = async (text: string): Promise<MachineSystem> => {
+      const unit = await built.loadModelSource('shared.c', text);
+      return built.machineFor(built.compileModel(unit, built.configFor(unit, {})), settings);
+    };
+    const first = await machine(model(5));
+    const again = await machine(model(5));
+    const other = await machine(model(6));
+    expect(again.vm.compiled?.units).toBe(first.vm.compiled?.units);
+    expect(other.vm.compiled?.units).not.toBe(first.vm.compiled?.units);
+    // Each runs with its own constant: the assertion holds in both.
+    for (const text of [model(5), model(6)]) {
+      const unit = await built.loadModelSource('shared.c', text);
+      expect(built.checkModel(unit, built.configFor(unit, {}), { ...built.DEFAULT_SETTINGS, ...settings }).verdict).toBe('verified');
+    }
+  });
+});
