@@ -120,29 +120,38 @@ export function checkModel(unit: TranslationUnit, config: ModelConfig, settings:
     ...(settings.shouldStop === undefined ? {} : { shouldStop: settings.shouldStop }),
   });
   if (result.kind === 'violation' && system.reduction !== undefined && settings.search !== 'dfs') {
-    const shorter = shorterWithoutReduction(program, settings, result.finding.path.length);
+    const shorter = shorterWithoutReduction(program, settings, result.finding.path.length, result.stats.seconds);
     if (shorter !== null) return outcomeOf(unit, config, settings, shorter.system, { ...result, finding: shorter.finding }, 1, system);
   }
   return outcomeOf(unit, config, settings, system, result);
 }
 
-/** How much a search for a shorter trace than partial-order reduction's may cost. */
+/**
+ * How much a search for a shorter trace than partial-order reduction's may
+ * cost: at most 2 million states, and a quarter of the time the reduced
+ * search took, between 1 and 10 seconds (a wait the user notices only when
+ * the answer itself took a while).
+ */
 const SHORTER_TRACE_STATES = 2_000_000;
 const SHORTER_TRACE_MS = 10_000;
+const SHORTER_TRACE_FLOOR_MS = 1_000;
+const SHORTER_TRACE_SHARE = 0.25;
 
 /**
  * A violation with a shorter path than `length`, found by a breadth-first
  * search of every interleaving up to that depth; null if there is none, or
- * if looking costs more than a bounded effort. Partial-order reduction
+ * if looking costs more than a bounded effort (the reduced search took
+ * `spentSeconds`). Partial-order reduction
  * explores one interleaving of independent steps, not always the one with
  * the fewest steps (a CPU that reaches a wait before the others arrive
  * takes one step more than one that finds them there); this makes the
  * reported trace a shortest one in every case it can afford.
  */
-function shorterWithoutReduction(program: Program, settings: CheckSettings, length: number): { system: MachineSystem; finding: Finding } | null {
+function shorterWithoutReduction(program: Program, settings: CheckSettings, length: number, spentSeconds: number): { system: MachineSystem; finding: Finding } | null {
   const plain = machineFor(program, { ...settings, partialOrder: false });
+  const timeLimitMs = Math.min(SHORTER_TRACE_MS, Math.max(SHORTER_TRACE_FLOOR_MS, spentSeconds * 1000 * SHORTER_TRACE_SHARE));
   const found = new BreadthFirstExplorer().explore(plain, {
-    limits: { maxStates: SHORTER_TRACE_STATES, timeLimitMs: SHORTER_TRACE_MS },
+    limits: { maxStates: SHORTER_TRACE_STATES, timeLimitMs },
     maxDepth: length - 1,
     collectWarnings: false,
     ...(settings.shouldStop === undefined ? {} : { shouldStop: settings.shouldStop }),
