@@ -113,10 +113,36 @@ int main(void)
 }
 `;
 
+/** The step's limits and the calls that fault: a local loop past the step's statement budget, a recursion past the stack, calls through NULL and through data. */
+const EDGES = `
+#pragma irqcheck cpus 3
+static int sink;
+static int deep(int n) { return n == 0 ? 0 : 1 + deep(n - 1); }
+static int (*nothing)(int);
+static int work(void *data)
+{
+	int cpu = smp_processor_id();
+	int i, local = 0;
+	for (i = 0; i < 25000; i++)
+		local += i & 3;
+	sink = local;
+	if (cpu == 0)
+		return deep(100000);
+	if (cpu == 1)
+		return nothing(3);
+	return ((int (*)(int))&sink)(4);
+}
+int main(void)
+{
+	stop_machine(work, NULL, cpu_online_mask);
+	return 0;
+}
+`;
+
 const models = [...listModels(EXAMPLES_DIR), ...fs.readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.c')).map((f) => path.join(FIXTURES_DIR, f))];
 
 describe('compiled steps do what the interpreter does', () => {
-  const cases = [...models.map((file) => [path.relative(REPO_ROOT, file), file, fs.readFileSync(file, 'utf8')] as const), ['every instruction', 'every-instruction.c', EVERY_INSTRUCTION] as const];
+  const cases = [...models.map((file) => [path.relative(REPO_ROOT, file), file, fs.readFileSync(file, 'utf8')] as const), ['every instruction', 'every-instruction.c', EVERY_INSTRUCTION] as const, ['limits and faulting calls', 'edges.c', EDGES] as const];
   for (const [name, file, text] of cases) {
     it(name, async () => {
       const unit = await built.loadModelSource(file, text);
