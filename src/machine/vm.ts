@@ -628,7 +628,17 @@ export class Vm {
     if (addr >= L.cpuBase0 && addr < L.stateSlots) {
       const c = Math.floor((addr - L.cpuBase0) / L.cpuSlots);
       const cb = L.cpuBase0 + c * L.cpuSlots;
-      if (addr >= cb + Cpu.SLOTS && addr + slots <= (this.state[cb + Cpu.SP] as number)) return true;
+      if (addr >= cb + Cpu.SLOTS && addr + slots <= (this.state[cb + Cpu.SP] as number)) {
+        // A frame's header holds the way back (function, return pc, caller's frame), never an object: an access
+        // there ran past a local. Frames lie below one another along the chain, so the walk stops below `addr`.
+        for (let f = this.state[cb + Cpu.FP] as number; f > 0 && f + Frame.HEADER > addr; f = this.state[f + Frame.PREV_FP] as number) {
+          if (addr + slots > f) {
+            this.fault(ViolationKind.OUT_OF_BOUNDS, pc, `access past a local: address ${addr} holds a call frame's return path on CPU${c}'s stack, not an object`);
+            return false;
+          }
+        }
+        return true;
+      }
       if (addr >= cb + Cpu.SLOTS) {
         this.fault(ViolationKind.USE_AFTER_RETURN, pc, `access to a local of a function that has returned (CPU${c}'s stack)`);
         return false;

@@ -187,6 +187,8 @@ describe('run-time faults of the model', () => {
     ['null-dereference', 'static int *p; int main(void) { *p = 1; return 0; }'],
     ['division-by-zero', 'static int z; int main(void) { return 10 / z; }'],
     ['stack-overflow', 'static int depth(int n) { if (n > 0) return depth(n + 1); return 0; } int main(void) { return depth(1); }'],
+    // A pointer run past a local into the frames' bookkeeping (the return path): a fault, not a jump to nowhere.
+    ['out-of-bounds', 'static void f(int *p) { int i; for (i = 0; i < 8; i++) p[i] = 7; } int main(void) { int x = 0; f(&x); return x; }'],
   ])('%s', async (kind, text) => {
     expect(kindOf(await check(`#pragma irqcheck cpus 1\n${text}`))).toBe(kind);
   });
