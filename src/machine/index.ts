@@ -1,5 +1,6 @@
 /**
- * machine: the x86 machine a program runs on — CPUs with SMT topology,
+ * machine: the x86 machine a program runs on (its steps compiled to
+ * JavaScript, or interpreted) — CPUs with SMT topology,
  * task/NMI contexts, IF, NMI blocking and latching, MSR accesses and the
  * microcode update, external NMIs, abstract time — as a transition system
  * over flat states, and the replay that turns a found path into a trace.
