@@ -1,11 +1,15 @@
 /**
  * Compiled steps (step-compiler.ts) are the interpreter's steps: along
- * random paths through every example and report fixture, every CPU's step
- * (each alternative of a step that branches) is run both ways from the same
- * state, and the two must leave the same state, report the same outcome,
- * violation, warning and delay, log the same writes and record the same
- * footprint. Every model compiles: none silently falls back to the slower
- * interpreter.
+ * random paths through every example, every report fixture and two litmus
+ * models (every instruction; the step's limits and faulting calls), every
+ * CPU's step (each alternative of a step that branches) is run both ways
+ * from the same state, plain and while rebuilding a trace, and the two must
+ * leave the same state, report the same outcome, violation, warning and
+ * delay, log the same writes, record the same footprint and, when tracing,
+ * name the same statement, model line, kernel function and printed lines.
+ * Every model compiles: none silently falls back to the slower interpreter.
+ * Checks of one program share its compiled functions, and only of the same
+ * program.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -36,18 +40,21 @@ function outcome(vm: Vm, flags: number, state: Int32Array, recorder: Recorder): 
   });
 }
 
-/** Steps CPU c of `state` (alternative `choice`) on `vm`, in a copy; returns what the step left. */
-function stepOn(system: MachineSystem, state: Int32Array, c: number, choice: number, recorder: Recorder): string {
+/** Steps CPU c of `state` (alternative `choice`) on `vm`, in a copy, tracing or not; returns what the step left. */
+function stepOn(system: MachineSystem, state: Int32Array, c: number, choice: number, recorder: Recorder, tracing: boolean): string {
   const vm = system.vm;
   const next = state.slice();
   vm.writes.begin(next);
   recorder.clear();
   vm.footprint = recorder;
   vm.choice = choice;
+  if (tracing) vm.beginTrace(next, system.program.layout.cpuBase0 + c * system.program.layout.cpuSlots);
   const flags = vm.step(next, c);
+  vm.tracing = false;
   vm.choice = 0;
   vm.footprint = null;
-  return outcome(vm, flags, next, recorder);
+  const trace = tracing ? JSON.stringify([vm.stepSite, vm.stepModelSite, vm.stepKernelFn, vm.log]) : '';
+  return outcome(vm, flags, next, recorder) + trace;
 }
 
 /**
@@ -173,8 +180,10 @@ describe('compiled steps do what the interpreter does', () => {
             const cb = program.layout.cpuBase0 + c * program.layout.cpuSlots;
             if (((state[cb + Cpu.FLAGS] as number) & CpuFlag.IDLE) !== 0) continue;
             for (let choice = 0, choices = 1; choice < choices; choice++) {
-              const want = stepOn(interpreted, state, c, choice, recorders[1]);
-              expect(stepOn(compiled, state, c, choice, recorders[0]), `CPU${c}'s step at depth ${depth}`).toBe(want);
+              for (const tracing of [false, true]) {
+                const want = stepOn(interpreted, state, c, choice, recorders[1], tracing);
+                expect(stepOn(compiled, state, c, choice, recorders[0], tracing), `CPU${c}'s step at depth ${depth}${tracing ? ', tracing' : ''}`).toBe(want);
+              }
               choices = Math.max(1, interpreted.vm.choices);
               steps++;
             }
