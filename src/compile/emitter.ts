@@ -2,49 +2,12 @@
  * A growable code buffer that tracks the operand stack depth of straight-line
  * code, resolves labels, and records which statement each pc belongs to.
  */
-import { Op, OPERANDS } from './opcodes.js';
+import { Op, OPERANDS, stackEffect } from './opcodes.js';
 
 /** A forward or backward jump target. */
 export interface Label {
   pc: number;
   readonly patches: number[];
-}
-
-/** Net operand stack effect of an instruction (CALL/CALLI/BUILTIN depend on operands). */
-function stackEffect(op: number, a: number, b: number): number {
-  switch (op) {
-    case Op.CONST:
-    case Op.CONSTK:
-    case Op.LOADL:
-    case Op.LOADG:
-    case Op.ADDRL:
-    case Op.ADDRG:
-    case Op.DUP:
-    case Op.TUCK:
-      return 1;
-    case Op.STOREL:
-    case Op.STOREG:
-    case Op.POP:
-    case Op.JZ:
-    case Op.JNZ:
-    case Op.BIN:
-    case Op.PTRADD:
-    case Op.PTRDIFF:
-    case Op.ZERO:
-    case Op.RET:
-      return -1;
-    case Op.STORE:
-    case Op.COPY:
-      return -2;
-    case Op.CALL:
-      return 1 - b; // fn argc spill
-    case Op.CALLI:
-      return -a; // argc spill; the callee value is consumed too
-    case Op.BUILTIN:
-      return 1 - b; // id argc
-    default:
-      return 0;
-  }
 }
 
 export class Emitter {

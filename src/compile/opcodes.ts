@@ -127,6 +127,47 @@ export const OPERANDS: readonly number[] = (() => {
   return n;
 })();
 
+/**
+ * Net operand stack effect of an instruction with operands `a`, `b`
+ * (CALL/CALLI/BUILTIN depend on them; a call's spilled operands come back
+ * below its result).
+ */
+export function stackEffect(op: number, a: number, b: number): number {
+  switch (op) {
+    case Op.CONST:
+    case Op.CONSTK:
+    case Op.LOADL:
+    case Op.LOADG:
+    case Op.ADDRL:
+    case Op.ADDRG:
+    case Op.DUP:
+    case Op.TUCK:
+      return 1;
+    case Op.STOREL:
+    case Op.STOREG:
+    case Op.POP:
+    case Op.JZ:
+    case Op.JNZ:
+    case Op.BIN:
+    case Op.PTRADD:
+    case Op.PTRDIFF:
+    case Op.ZERO:
+    case Op.RET:
+      return -1;
+    case Op.STORE:
+    case Op.COPY:
+      return -2;
+    case Op.CALL:
+      return 1 - b; // fn argc spill
+    case Op.CALLI:
+      return -a; // argc spill; the callee value is consumed too
+    case Op.BUILTIN:
+      return 1 - b; // id argc
+    default:
+      return 0;
+  }
+}
+
 /** STMT flags. */
 export const StmtFlag = {
   /** The statement is the head of a loop (a back edge jumps here). */

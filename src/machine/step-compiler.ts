@@ -19,7 +19,7 @@
  * string of the model.
  */
 import {
-  BinOp, Cpu, CpuFlag, Env, ENV_BASE, Frame, Kind, MAX_OPERAND_DEPTH, Op, OPERANDS, PRIVATE_ACCESS, StmtFlag, UnOp, Width, widthSlots,
+  BinOp, Cpu, CpuFlag, Env, ENV_BASE, Frame, Kind, MAX_OPERAND_DEPTH, Op, OPERANDS, PRIVATE_ACCESS, stackEffect, StmtFlag, UnOp, Width, widthSlots,
   type FunctionInfo, type Program,
 } from '../compile/index.js';
 import { binary64 } from './int64.js';
@@ -123,53 +123,6 @@ function unitsOf(text: string, runtime: Runtime): CompiledUnit[] {
 function sameRuntime(a: Runtime, b: Runtime): boolean {
   const same = (x: ArrayLike<unknown>, y: ArrayLike<unknown>): boolean => x.length === y.length && Array.prototype.every.call(x, (v, i) => Object.is(v, y[i]));
   return same(a.builtins, b.builtins) && same(a.constants, b.constants) && same(a.fnEntry, b.fnEntry);
-}
-
-/** Operands popped and pushed by the instruction at `pc` (calls and the ends of control flow aside). */
-function stackEffect(code: Int32Array, pc: number): readonly [number, number] | null {
-  switch (code[pc] as number) {
-    case Op.NOP:
-    case Op.STMT:
-    case Op.JMP:
-    case Op.ZEROL:
-      return [0, 0];
-    case Op.CONST:
-    case Op.CONSTK:
-    case Op.LOADL:
-    case Op.LOADG:
-    case Op.ADDRL:
-    case Op.ADDRG:
-      return [0, 1];
-    case Op.STOREL:
-    case Op.STOREG:
-    case Op.JZ:
-    case Op.JNZ:
-    case Op.POP:
-    case Op.ZERO:
-      return [1, 0];
-    case Op.LOAD:
-    case Op.UN:
-    case Op.CONV:
-    case Op.CHKIDX:
-      return [1, 1];
-    case Op.STORE:
-    case Op.COPY:
-      return [2, 0];
-    case Op.BIN:
-    case Op.PTRADD:
-    case Op.PTRDIFF:
-      return [2, 1];
-    case Op.DUP:
-      return [1, 2];
-    case Op.TUCK:
-      return [2, 3];
-    case Op.SWAP:
-      return [2, 2];
-    case Op.BUILTIN:
-      return [code[pc + 2] as number, 1];
-    default:
-      return null;
-  }
 }
 
 /** Writes the JavaScript of one function's code, [from, to). */
@@ -279,8 +232,7 @@ class UnitWriter {
         case Op.FAULT:
           break;
         default: {
-          const effect = stackEffect(code, pc);
-          if (effect === null || d < effect[0] || !reach(next, d - effect[0] + effect[1])) return false;
+          if (!reach(next, d + stackEffect(op, code[pc + 1] as number, code[pc + 2] as number))) return false;
           if (op === Op.STMT && d === 0) {
             this.label[pc - this.from] = 1;
             this.entry[pc] = 1;
@@ -339,6 +291,7 @@ class UnitWriter {
     const emit = (line: string): void => {
       this.lines.push(line);
     };
+    const first = this.lines.length;
     switch (code[pc] as number) {
       case Op.NOP:
         break;
@@ -503,7 +456,9 @@ class UnitWriter {
       default:
         return false;
     }
-    return true;
+    // Code the compiler emits never takes more operands than the stack holds; code that did is not compiled.
+    const underflow = (line: string): boolean => (d < 1 && line.includes(top)) || (d < 2 && line.includes(below));
+    return !this.lines.slice(first).some(underflow);
   }
 }
 
