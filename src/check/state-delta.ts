@@ -21,8 +21,9 @@
 
 const MAX_RUN = 0xffff;
 
-/** Words per block of the marks `encodeDeltaWithin` and `applyDeltaMarking` use: block k is words [8k, 8k + 8). */
+/** Words per block of the marks `encodeDelta` and `applyDelta` take: block k is words [8k, 8k + 8) (`encodeDelta` tests a block in one unrolled expression of eight). */
 export const MARK_BLOCK_SHIFT = 3;
+const BLOCK_WORDS = 1 << MARK_BLOCK_SHIFT;
 
 /** Blocks covering `slots` words. */
 export function markBlocks(slots: number): number {
@@ -45,71 +46,42 @@ export function maxDeltaWords(slots: number): number {
  * Writes the encoding of `state` XOR `reference` into `out` from `at`
  * (which must have `maxDeltaWords` words free) and makes `reference` equal
  * to `state`. Returns the number of words written. Both arrays have the
- * same length.
+ * same length. With `marks`, the two are known to be equal outside the
+ * blocks it sets (see `markWords`), and only those are compared: how the
+ * frontier encodes a successor whose few written words it knows (see
+ * state-queue.ts). The words written are the same either way.
  */
-export function encodeDelta(state: Int32Array, reference: Int32Array, out: Int32Array, at: number): number {
-  const n = state.length;
-  let p = at + 1;
-  let i = 0;
-  while (i < n) {
-    const start = i;
-    // Unchanged words, eight at a time while they last.
-    while (
-      i + 8 <= n &&
-      ((state[i] ^ reference[i]) |
-        (state[i + 1] ^ reference[i + 1]) |
-        (state[i + 2] ^ reference[i + 2]) |
-        (state[i + 3] ^ reference[i + 3]) |
-        (state[i + 4] ^ reference[i + 4]) |
-        (state[i + 5] ^ reference[i + 5]) |
-        (state[i + 6] ^ reference[i + 6]) |
-        (state[i + 7] ^ reference[i + 7])) ===
-        0
-    ) {
-      i += 8;
-    }
-    while (i < n && state[i] === reference[i]) i++;
-    if (i === n) break;
-    let skip = i - start;
-    for (; skip > MAX_RUN; skip -= MAX_RUN) out[p++] = MAX_RUN << 16;
-    const token = p++;
-    let count = 0;
-    for (; i < n && count < MAX_RUN; i++, count++) {
-      const w = state[i];
-      const d = w ^ reference[i];
-      if (d === 0) break;
-      out[p++] = d;
-      reference[i] = w;
-    }
-    out[token] = (skip << 16) | count;
-  }
-  out[at] = p - at - 1;
-  return p - at;
-}
-
-/**
- * `encodeDelta` when `state` and `reference` are known to be equal outside
- * the blocks set in `marks` (see `markWords`): looks only inside those, and
- * writes the same words `encodeDelta` would. How the frontier encodes a
- * successor whose few written words it knows (see state-queue.ts).
- */
-export function encodeDeltaWithin(state: Int32Array, reference: Int32Array, marks: Uint8Array, out: Int32Array, at: number): number {
+export function encodeDelta(state: Int32Array, reference: Int32Array, out: Int32Array, at: number, marks: Uint8Array | null = null): number {
   const n = state.length;
   let p = at + 1;
   let i = 0;
   /** Where the zeros before the next literal run begin. */
   let last = 0;
   for (;;) {
-    // The next differing word, in marked blocks only.
+    // The next differing word. An aligned whole block that is not marked, or unchanged, costs one test.
     while (i < n) {
-      const k = i >>> MARK_BLOCK_SHIFT;
-      if (marks[k] === 0) {
-        i = (k + 1) << MARK_BLOCK_SHIFT;
+      if ((i & (BLOCK_WORDS - 1)) === 0 && i + BLOCK_WORDS <= n) {
+        if (
+          (marks !== null && marks[i >>> MARK_BLOCK_SHIFT] === 0) ||
+          ((state[i] ^ reference[i]) |
+            (state[i + 1] ^ reference[i + 1]) |
+            (state[i + 2] ^ reference[i + 2]) |
+            (state[i + 3] ^ reference[i + 3]) |
+            (state[i + 4] ^ reference[i + 4]) |
+            (state[i + 5] ^ reference[i + 5]) |
+            (state[i + 6] ^ reference[i + 6]) |
+            (state[i + 7] ^ reference[i + 7])) ===
+            0
+        ) {
+          i += BLOCK_WORDS;
+          continue;
+        }
+      } else if (marks !== null && marks[i >>> MARK_BLOCK_SHIFT] === 0) {
+        i = (i | (BLOCK_WORDS - 1)) + 1;
         continue;
       }
-      const end = Math.min(n, (k + 1) << MARK_BLOCK_SHIFT);
-      while (i < end && state[i] === reference[i]) i++;
-      if (i < end) break;
+      if (state[i] !== reference[i]) break;
+      i++;
     }
     if (i >= n) break;
     let skip = i - last;
@@ -132,24 +104,11 @@ export function encodeDeltaWithin(state: Int32Array, reference: Int32Array, mark
 
 /**
  * XORs the encoded delta at `from[at]` into `target` (the reference, which
- * becomes the state, or the state, which becomes the reference). Returns
- * the offset just past the encoding.
+ * becomes the state, or the state, which becomes the reference), and sets
+ * in `marks`, if given, the blocks of the words it changed (see
+ * `markWords`). Returns the offset just past the encoding.
  */
-export function applyDelta(from: Int32Array, at: number, target: Int32Array): number {
-  const end = at + 1 + from[at];
-  let p = at + 1;
-  let position = 0;
-  while (p < end) {
-    const token = from[p++];
-    position += token >>> 16;
-    const stop = p + (token & MAX_RUN);
-    while (p < stop) target[position++] ^= from[p++];
-  }
-  return end;
-}
-
-/** `applyDelta` that also sets in `marks` the blocks of the words it changed (see `markWords`). */
-export function applyDeltaMarking(from: Int32Array, at: number, target: Int32Array, marks: Uint8Array): number {
+export function applyDelta(from: Int32Array, at: number, target: Int32Array, marks: Uint8Array | null = null): number {
   const end = at + 1 + from[at];
   let p = at + 1;
   let position = 0;
@@ -157,8 +116,7 @@ export function applyDeltaMarking(from: Int32Array, at: number, target: Int32Arr
     const token = from[p++];
     position += token >>> 16;
     const count = token & MAX_RUN;
-    if (count === 0) continue;
-    markWords(marks, position, position + count);
+    if (marks !== null && count > 0) markWords(marks, position, position + count);
     const stop = p + count;
     while (p < stop) target[position++] ^= from[p++];
   }

@@ -19,7 +19,7 @@
  * the state pushed last only there and where the successor was written
  * (tens of words, not the whole state).
  */
-import { applyDeltaMarking, encodeDelta, encodeDeltaWithin, markBlocks, markWords, maxDeltaWords } from './state-delta.js';
+import { applyDelta, encodeDelta, markBlocks, markWords, maxDeltaWords } from './state-delta.js';
 import type { WriteLog } from './transition-system.js';
 
 const ENTRY_ID = 0;
@@ -167,7 +167,7 @@ export class StateQueue {
     this.shiftedTagValue = chunk[at + ENTRY_TAG];
     const header = this.headerSlots;
     for (let i = ENTRY_HEADER; i < header; i++) this.shiftedMemo[i - ENTRY_HEADER] = chunk[at + i] as number;
-    const next = applyDeltaMarking(chunk, at + header, this.shifted, this.pushedVsShifted);
+    const next = applyDelta(chunk, at + header, this.shifted, this.pushedVsShifted);
     out.set(this.shifted);
     this.usedSlots -= next - at;
     this.headAt = next;
@@ -231,7 +231,7 @@ export class StateQueue {
       markWords(within, start, end);
       markWords(mayDiffer, start, end);
     }
-    return encodeDeltaWithin(state, this.pushed, within, chunk, at);
+    return encodeDelta(state, this.pushed, chunk, at, within);
   }
 
   /** Appends a chunk (the spare if any) and starts it from zeros. */
