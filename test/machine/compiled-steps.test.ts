@@ -14,10 +14,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Cpu, CpuFlag } from '../../src/compile/index.js';
 import type { MachineSystem } from '../../src/machine/index.js';
 import type { Vm } from '../../src/machine/vm.js';
 import { EXAMPLES_DIR, listModels, REPO_ROOT } from '../examples/expectations.js';
+import { forEachStepAlongRandomWalks } from '../support/random-walks.js';
 
 const built = await import('../../dist/pipeline.js') as typeof import('../../src/pipeline.js');
 const { Footprint } = await import('../../dist/machine/footprint.js') as typeof import('../../src/machine/footprint.js');
@@ -161,40 +161,15 @@ describe('compiled steps do what the interpreter does', () => {
       expect(compiled.vm.compiled, 'the model compiles').not.toBeNull();
       expect(interpreted.vm.compiled).toBeNull();
       const recorders = [new Footprint(), new Footprint()] as const;
-      const state = new Int32Array(compiled.stateSlots);
-      const successors: Int32Array[] = [];
-      const sink = {
-        successor: (s: Int32Array): boolean => {
-          successors.push(s.slice());
-          return true;
-        },
-        violation: (): boolean => true,
-        warning: (): void => {},
-      };
-      let seed = 4242;
-      let steps = 0;
-      for (let walk = 0; walk < WALKS; walk++) {
-        compiled.writeInitialState(state);
-        for (let depth = 0; depth < DEPTH; depth++) {
-          for (let c = 0; c < config.cpus; c++) {
-            const cb = program.layout.cpuBase0 + c * program.layout.cpuSlots;
-            if (((state[cb + Cpu.FLAGS] as number) & CpuFlag.IDLE) !== 0) continue;
-            for (let choice = 0, choices = 1; choice < choices; choice++) {
-              for (const tracing of [false, true]) {
-                const want = stepOn(interpreted, state, c, choice, recorders[1], tracing);
-                expect(stepOn(compiled, state, c, choice, recorders[0], tracing), `CPU${c}'s step at depth ${depth}${tracing ? ', tracing' : ''}`).toBe(want);
-              }
-              choices = Math.max(1, interpreted.vm.choices);
-              steps++;
-            }
+      const steps = forEachStepAlongRandomWalks(compiled, { walks: WALKS, depth: DEPTH, seed: 4242 }, (state, c, depth) => {
+        for (let choice = 0, choices = 1; choice < choices; choice++) {
+          for (const tracing of [false, true]) {
+            const want = stepOn(interpreted, state, c, choice, recorders[1], tracing);
+            expect(stepOn(compiled, state, c, choice, recorders[0], tracing), `CPU${c}'s step at depth ${depth}${tracing ? ', tracing' : ''}`).toBe(want);
           }
-          successors.length = 0;
-          compiled.expand(state, sink);
-          if (successors.length === 0) break;
-          seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-          state.set(successors[seed % successors.length] as Int32Array);
+          choices = Math.max(1, interpreted.vm.choices);
         }
-      }
+      });
       expect(steps).toBeGreaterThan(0);
     });
   }

@@ -10,9 +10,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Cpu, CpuFlag, ENV_BASE, Env } from '../../src/compile/index.js';
+import { Cpu, ENV_BASE, Env } from '../../src/compile/index.js';
 import type { MachineSystem } from '../../src/machine/index.js';
 import { EXAMPLES_DIR, listModels, REPO_ROOT } from '../examples/expectations.js';
+import { forEachStepAlongRandomWalks } from '../support/random-walks.js';
 
 const built = await import('../../dist/pipeline.js') as typeof import('../../src/pipeline.js');
 const { Footprint } = await import('../../dist/machine/footprint.js') as typeof import('../../src/machine/footprint.js');
@@ -50,40 +51,15 @@ describe('footprints record every write a step makes outside its own stack', () 
       const system = built.machineFor(built.compileModel(unit, config), { strict: false, spuriousTimeouts: false, partialOrder: false, symmetry: false });
       const vm = system.vm;
       const fp = new Footprint();
-      const state = new Int32Array(system.stateSlots);
       const next = new Int32Array(system.stateSlots);
-      const successors: Int32Array[] = [];
-      const sink = {
-        successor: (s: Int32Array): boolean => {
-          successors.push(s.slice());
-          return true;
-        },
-        violation: (): boolean => true,
-        warning: (): void => {},
-      };
-      let seed = 12345;
-      let steps = 0;
-      for (let walk = 0; walk < WALKS; walk++) {
-        system.writeInitialState(state);
-        for (let depth = 0; depth < DEPTH; depth++) {
-          for (let c = 0; c < config.cpus; c++) {
-            const cb = system.program.layout.cpuBase0 + c * system.program.layout.cpuSlots;
-            if (((state[cb + Cpu.FLAGS] as number) & CpuFlag.IDLE) !== 0) continue; // idle: no step
-            next.set(state);
-            fp.clear();
-            vm.footprint = fp;
-            vm.step(next, c);
-            vm.footprint = null;
-            steps++;
-            expect(unrecorded(system, state, next, c, fp), `a step of CPU${c}`).toEqual([]);
-          }
-          successors.length = 0;
-          system.expand(state, sink);
-          if (successors.length === 0) break;
-          seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-          state.set(successors[seed % successors.length] as Int32Array);
-        }
-      }
+      const steps = forEachStepAlongRandomWalks(system, { walks: WALKS, depth: DEPTH, seed: 12345 }, (state, c) => {
+        next.set(state);
+        fp.clear();
+        vm.footprint = fp;
+        vm.step(next, c);
+        vm.footprint = null;
+        expect(unrecorded(system, state, next, c, fp), `a step of CPU${c}`).toEqual([]);
+      });
       expect(steps).toBeGreaterThan(0);
     });
   }
