@@ -60,7 +60,7 @@ class BfsRun implements SuccessorSink {
   private readonly queue: StateQueue;
   private readonly log = new PathLog();
   private readonly warnings: WarningLog;
-  private readonly current: Int32Array;
+  private current: Int32Array;
   private readonly fingerprint = new Int32Array(2);
   /** The representative of a successor's orbit, when the system has a symmetry. */
   private readonly canonical = new CanonicalCopy();
@@ -115,11 +115,11 @@ class BfsRun implements SuccessorSink {
   }
 
   run(): SearchResult {
-    const { system, queue, current } = this;
-    system.writeInitialState(current);
+    const { system, queue } = this;
+    system.writeInitialState(this.current);
     this.currentId = NO_PARENT;
     this.currentDepth = -1;
-    this.store(current, -1);
+    this.store(this.current, -1);
     if (this.limit === null) this.limit = this.poll();
     let untilPoll = POLL_INTERVAL_STATES;
     while (this.limit === null && queue.length > 0) {
@@ -131,9 +131,10 @@ class BfsRun implements SuccessorSink {
       }
       this.currentId = queue.headId();
       this.currentDepth = queue.headDepth();
-      queue.shift(current);
+      // The queue's own copy, not written by the expansion (successors are the system's copies).
+      this.current = queue.shift();
       if (this.memo.length > 0) this.system.symmetry?.recall(queue.shiftedMemo);
-      this.expand(current);
+      this.expand(this.current);
       if (this.finding !== null && !this.finishing) break;
       if (this.invalidated && this.finding === null) break;
       if (--untilPoll === 0) {

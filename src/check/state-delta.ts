@@ -1,122 +1,206 @@
 /**
  * The frontier's encoding of a state: the XOR of the state with a reference
- * state (the one written just before it, or zeros), run-length coded. States
- * queued one after another differ in few words (siblings differ only where
- * their transitions wrote), so an entry is a few words where the state is
- * hundreds. Generic: it knows nothing of what the words mean.
+ * state (the one written just before it, or zeros), as runs of non-zero
+ * words. States queued one after another differ in few words (siblings
+ * differ only where their transitions wrote), so an entry is a few words
+ * where the state is hundreds. Generic: it knows nothing of what the words
+ * mean.
  *
  * Layout, in 32-bit words: [bodyWords, token, literal…, token, literal…, …]
- * where each token is (skip << 16) | count: skip ≤ 0xffff positions whose
- * XOR is zero, then `count` ≤ 0xffff literals, the XOR of the next `count`
- * positions (every one non-zero, except that a token may carry no literal to
- * skip a longer zero run). Positions after the last literal are zero.
+ * where each token is (position << 8) | count: the `count` (1 to 255)
+ * literals after it are the XOR at positions position, position + 1, ….
+ * Runs come in any order and cover each position at most once; positions
+ * not covered are zero. Absolute positions let an encoder that knows where
+ * two states may differ (a write log) visit just those words, in the order
+ * it knows them (`encodeDeltaOver`), instead of scanning the state.
  *
  * XOR makes one decoder serve both directions: applying an entry to its
  * reference gives the state, and applying it to the state gives the
  * reference back (which is how a stack pops).
  *
- * Hot: `encodeDelta` runs once per new state, `applyDelta` once per state
- * taken off a frontier; neither allocates.
+ * Hot: an encoder runs once per new state, `applyDelta` once per state
+ * taken off a frontier; none allocates.
  */
 
-const MAX_RUN = 0xffff;
+const MAX_RUN = 0xff;
+const RUN_BITS = 8;
+/** Positions must fit in a token beside the count. */
+const MAX_SLOTS = 1 << (32 - RUN_BITS);
 
-/** Words per block of the marks `encodeDelta` and `applyDelta` take: block k is words [8k, 8k + 8) (`encodeDelta` tests a block in one unrolled expression of eight). */
-export const MARK_BLOCK_SHIFT = 3;
-const BLOCK_WORDS = 1 << MARK_BLOCK_SHIFT;
-
-/** Blocks covering `slots` words. */
-export function markBlocks(slots: number): number {
-  return (slots + (1 << MARK_BLOCK_SHIFT) - 1) >>> MARK_BLOCK_SHIFT;
-}
-
-/** Sets the marks of the blocks that words [start, end) fall in (end > start). */
-export function markWords(marks: Uint8Array, start: number, end: number): void {
-  for (let k = start >>> MARK_BLOCK_SHIFT, last = (end - 1) >>> MARK_BLOCK_SHIFT; k <= last; k++) marks[k] = 1;
-}
-
-/** The most words `encodeDelta` writes for states of `slots` words. */
+/** The most words an encoder writes for states of `slots` words. */
 export function maxDeltaWords(slots: number): number {
-  // One length word; literals + tokens ≤ slots + 1 (a token per run of literals,
-  // runs separated by zeros); long runs split in pieces of MAX_RUN add tokens.
-  return 2 + slots + 2 * Math.ceil(slots / MAX_RUN);
+  if (slots > MAX_SLOTS) throw new Error(`irqcheck bug: a state of ${slots} words is more than the frontier's encoding addresses (${MAX_SLOTS})`);
+  // One length word; at worst every literal has its own token.
+  return 1 + 2 * slots;
+}
+
+/** Ranges of word positions: the `count` pairs [ranges[2k], ranges[2k + 1]), which may overlap (a write log is one). */
+export interface WordRanges {
+  readonly ranges: Int32Array;
+  readonly count: number;
+}
+
+/**
+ * Ranges of word positions collected as they come (the runs a decoder
+ * changed): once more than `capacity` are added it stops keeping them and
+ * stands for every position (`all`).
+ */
+export class RangeList implements WordRanges {
+  readonly ranges: Int32Array;
+  count = 0;
+  /** Stands for every position of the state. */
+  all = false;
+
+  constructor(capacity: number) {
+    this.ranges = new Int32Array(2 * capacity);
+  }
+
+  /** Adds the positions [start, end). */
+  add(start: number, end: number): void {
+    if (this.all) return;
+    if (2 * this.count === this.ranges.length) {
+      this.all = true;
+      return;
+    }
+    this.ranges[2 * this.count] = start;
+    this.ranges[2 * this.count + 1] = end;
+    this.count++;
+  }
+
+  /** Replaces the ranges by those of `from` (`all` if they are too many). */
+  copy(from: WordRanges): void {
+    this.clear();
+    for (let k = 0; k < from.count; k++) this.add(from.ranges[2 * k] as number, from.ranges[2 * k + 1] as number);
+  }
+
+  /** Empties the list (and drops `all`). */
+  clear(): void {
+    this.count = 0;
+    this.all = false;
+  }
+
+  /** Makes the list stand for every position. */
+  fill(): void {
+    this.all = true;
+  }
+}
+
+/** A stamp per word position, so that an encoder visits each position once however many ranges cover it. */
+export class PositionStamps {
+  readonly stamps: Int32Array;
+  private epoch = 0;
+
+  constructor(slots: number) {
+    this.stamps = new Int32Array(slots);
+  }
+
+  /** A stamp no position carries yet. */
+  next(): number {
+    if (++this.epoch === 0x7fffffff) {
+      this.stamps.fill(0);
+      this.epoch = 1;
+    }
+    return this.epoch;
+  }
 }
 
 /**
  * Writes the encoding of `state` XOR `reference` into `out` from `at`
  * (which must have `maxDeltaWords` words free) and makes `reference` equal
- * to `state`. Returns the number of words written. Both arrays have the
- * same length. With `marks`, the two are known to be equal outside the
- * blocks it sets (see `markWords`), and only those are compared: how the
- * frontier encodes a successor whose few written words it knows (see
- * state-queue.ts). The words written are the same either way.
+ * to `state`, comparing every word. Runs come in position order. Returns
+ * the number of words written. Both arrays have the same length.
  */
-export function encodeDelta(state: Int32Array, reference: Int32Array, out: Int32Array, at: number, marks: Uint8Array | null = null): number {
+export function encodeDelta(state: Int32Array, reference: Int32Array, out: Int32Array, at: number): number {
   const n = state.length;
   let p = at + 1;
   let i = 0;
-  /** Where the zeros before the next literal run begin. */
-  let last = 0;
   for (;;) {
-    // The next differing word. An aligned whole block that is not marked, or unchanged, costs one test.
-    while (i < n) {
-      if ((i & (BLOCK_WORDS - 1)) === 0 && i + BLOCK_WORDS <= n) {
-        if (
-          (marks !== null && marks[i >>> MARK_BLOCK_SHIFT] === 0) ||
-          ((state[i] ^ reference[i]) |
-            (state[i + 1] ^ reference[i + 1]) |
-            (state[i + 2] ^ reference[i + 2]) |
-            (state[i + 3] ^ reference[i + 3]) |
-            (state[i + 4] ^ reference[i + 4]) |
-            (state[i + 5] ^ reference[i + 5]) |
-            (state[i + 6] ^ reference[i + 6]) |
-            (state[i + 7] ^ reference[i + 7])) ===
-            0
-        ) {
-          i += BLOCK_WORDS;
-          continue;
-        }
-      } else if (marks !== null && marks[i >>> MARK_BLOCK_SHIFT] === 0) {
-        i = (i | (BLOCK_WORDS - 1)) + 1;
-        continue;
+    // The next differing word. An unchanged block of eight costs one test.
+    for (; i + 8 <= n; i += 8) {
+      if (
+        ((state[i] ^ reference[i]) |
+          (state[i + 1] ^ reference[i + 1]) |
+          (state[i + 2] ^ reference[i + 2]) |
+          (state[i + 3] ^ reference[i + 3]) |
+          (state[i + 4] ^ reference[i + 4]) |
+          (state[i + 5] ^ reference[i + 5]) |
+          (state[i + 6] ^ reference[i + 6]) |
+          (state[i + 7] ^ reference[i + 7])) !==
+        0
+      ) {
+        break;
       }
-      if (state[i] !== reference[i]) break;
-      i++;
     }
+    while (i < n && state[i] === reference[i]) i++;
     if (i >= n) break;
-    let skip = i - last;
-    for (; skip > MAX_RUN; skip -= MAX_RUN) out[p++] = MAX_RUN << 16;
     const token = p++;
-    let count = 0;
-    for (; i < n && count < MAX_RUN; i++, count++) {
+    const start = i;
+    for (; i < n && i - start < MAX_RUN; i++) {
       const w = state[i];
       const d = w ^ reference[i];
       if (d === 0) break;
       out[p++] = d;
       reference[i] = w;
     }
-    out[token] = (skip << 16) | count;
-    last = i;
+    out[token] = (start << RUN_BITS) | (i - start);
   }
   out[at] = p - at - 1;
   return p - at;
 }
 
 /**
- * XORs the encoded delta at `from[at]` into `target` (the reference, which
- * becomes the state, or the state, which becomes the reference), and sets
- * in `marks`, if given, the blocks of the words it changed (see
- * `markWords`). Returns the offset just past the encoding.
+ * Like `encodeDelta`, when `state` and `reference` are known to be equal
+ * outside the ranges of `first` and `second`: compares only there, each
+ * position once (`seen`), in the order the ranges give them (a run goes on
+ * while positions are consecutive).
  */
-export function applyDelta(from: Int32Array, at: number, target: Int32Array, marks: Uint8Array | null = null): number {
+export function encodeDeltaWithin(state: Int32Array, reference: Int32Array, out: Int32Array, at: number, first: WordRanges, second: WordRanges, seen: PositionStamps): number {
+  const stamps = seen.stamps;
+  const stamp = seen.next();
+  let p = at + 1;
+  let token = -1;
+  let start = 0;
+  /** The position that would extend the open run. */
+  let next = -1;
+  for (let pass = 0; pass < 2; pass++) {
+    const { ranges, count } = pass === 0 ? first : second;
+    for (let k = 0; k < 2 * count; k += 2) {
+      for (let i = ranges[k] as number, end = ranges[k + 1] as number; i < end; i++) {
+        if (stamps[i] === stamp) continue;
+        stamps[i] = stamp;
+        const w = state[i] as number;
+        const d = w ^ (reference[i] as number);
+        if (d === 0) continue;
+        reference[i] = w;
+        if (i !== next || i - start === MAX_RUN) {
+          if (token >= 0) out[token] = (start << RUN_BITS) | (next - start);
+          token = p++;
+          start = i;
+        }
+        out[p++] = d;
+        next = i + 1;
+      }
+    }
+  }
+  if (token >= 0) out[token] = (start << RUN_BITS) | (next - start);
+  out[at] = p - at - 1;
+  return p - at;
+}
+
+/**
+ * XORs the encoded delta at `from[at]` into `target` (the reference, which
+ * becomes the state, or the state, which becomes the reference), and adds
+ * to `changed`, if given, the positions it changed. Returns the offset just
+ * past the encoding.
+ */
+export function applyDelta(from: Int32Array, at: number, target: Int32Array, changed: RangeList | null = null): number {
   const end = at + 1 + from[at];
   let p = at + 1;
-  let position = 0;
   while (p < end) {
     const token = from[p++];
-    position += token >>> 16;
+    let position = token >>> RUN_BITS;
     const count = token & MAX_RUN;
-    if (marks !== null && count > 0) markWords(marks, position, position + count);
+    if (changed !== null) changed.add(position, position + count);
     const stop = p + count;
     while (p < stop) target[position++] ^= from[p++];
   }

@@ -14,12 +14,12 @@
  * from zeros, so a chunk decodes on its own.
  *
  * A successor of the state shifted last comes with the write log that made
- * it: the queue knows which blocks of words the state pushed last may
+ * it: the queue knows which words the state pushed last may
  * differ in from the state shifted last, so it compares the successor with
  * the state pushed last only there and where the successor was written
  * (tens of words, not the whole state).
  */
-import { applyDelta, encodeDelta, markBlocks, markWords, maxDeltaWords } from './state-delta.js';
+import { applyDelta, encodeDelta, encodeDeltaWithin, maxDeltaWords, PositionStamps, RangeList } from './state-delta.js';
 import type { WriteLog } from './transition-system.js';
 
 const ENTRY_ID = 0;
@@ -62,10 +62,10 @@ export class StateQueue {
   private readonly pushed: Int32Array;
   /** The state shifted last (zeros at the start of a chunk): the reference of the next shift. */
   private readonly shifted: Int32Array;
-  /** Blocks (state-delta.ts' marks) where `pushed` may differ from `shifted`. */
-  private readonly pushedVsShifted: Uint8Array;
-  /** Scratch: the blocks a push compares. */
-  private readonly within: Uint8Array;
+  /** Ranges where `pushed` may differ from `shifted` (the last push's writes, the runs shifted since); past a bound, everywhere. */
+  private readonly pushedVsShifted: RangeList;
+  /** Scratch of the encoder: which positions a push compared. */
+  private readonly seen: PositionStamps;
   private shiftedIdValue = -1;
   private shiftedSumA = 0;
   private shiftedSumB = 0;
@@ -86,8 +86,9 @@ export class StateQueue {
     this.chunkLength = Math.max(chunkSlots, this.maxEntrySlots);
     this.pushed = new Int32Array(stateSlots);
     this.shifted = new Int32Array(stateSlots);
-    this.pushedVsShifted = new Uint8Array(markBlocks(stateSlots));
-    this.within = new Uint8Array(markBlocks(stateSlots));
+    // Beyond a range per 16 words, comparing every word (eight at a time) is about as cheap.
+    this.pushedVsShifted = new RangeList(Math.max(16, stateSlots >>> 4));
+    this.seen = new PositionStamps(stateSlots);
   }
 
   /** Number of entries queued. */
@@ -149,17 +150,18 @@ export class StateQueue {
   }
 
   /**
-   * Removes the head entry, copying its state into `out` (caller-owned,
-   * length ≥ `stateSlots`) and keeping its id and sums for `shiftedId` and
-   * `shiftedSums`. Read `headId`/`headDepth` first if needed. The queue must
-   * not be empty. Allocates nothing.
+   * Removes the head entry and returns its state, keeping its id and sums
+   * for `shiftedId` and `shiftedSums`. The array is the queue's own, the
+   * reference its next shift decodes against: read it, never write it; it
+   * holds the state until the next shift. Read `headId`/`headDepth` first
+   * if needed. The queue must not be empty. Allocates nothing.
    */
-  shift(out: Int32Array): void {
+  shift(): Int32Array {
     const chunk = this.chunks[this.headChunk];
     const at = this.headAt;
     if (at === 0) {
       this.shifted.fill(0);
-      this.pushedVsShifted.fill(1);
+      this.pushedVsShifted.fill();
     }
     this.shiftedIdValue = chunk[at + ENTRY_ID];
     this.shiftedSumA = chunk[at + ENTRY_SUM_A];
@@ -168,7 +170,6 @@ export class StateQueue {
     const header = this.headerSlots;
     for (let i = ENTRY_HEADER; i < header; i++) this.shiftedMemo[i - ENTRY_HEADER] = chunk[at + i] as number;
     const next = applyDelta(chunk, at + header, this.shifted, this.pushedVsShifted);
-    out.set(this.shifted);
     this.usedSlots -= next - at;
     this.headAt = next;
     this.count--;
@@ -191,6 +192,7 @@ export class StateQueue {
         this.headChunk = 0;
       }
     }
+    return this.shifted;
   }
 
   /** Id of the entry shifted last (-1 before the first shift). */
@@ -216,22 +218,13 @@ export class StateQueue {
   private encode(state: Int32Array, sinceShifted: WriteLog | null, chunk: Int32Array, at: number): number {
     const mayDiffer = this.pushedVsShifted;
     if (sinceShifted === null || sinceShifted.target !== state || sinceShifted.count < 0) {
-      mayDiffer.fill(1);
+      mayDiffer.fill();
       return encodeDelta(state, this.pushed, chunk, at);
     }
     // pushed ≠ state only where pushed ≠ shifted or shifted ≠ state; afterwards pushed (= state) ≠ shifted only in the ranges.
-    const within = this.within;
-    within.set(mayDiffer);
-    mayDiffer.fill(0);
-    const ranges = sinceShifted.ranges;
-    for (let k = 0; k < 2 * sinceShifted.count; k += 2) {
-      const start = ranges[k] as number;
-      const end = ranges[k + 1] as number;
-      if (end <= start) continue;
-      markWords(within, start, end);
-      markWords(mayDiffer, start, end);
-    }
-    return encodeDelta(state, this.pushed, chunk, at, within);
+    const slots = mayDiffer.all ? encodeDelta(state, this.pushed, chunk, at) : encodeDeltaWithin(state, this.pushed, chunk, at, sinceShifted, mayDiffer, this.seen);
+    mayDiffer.copy(sinceShifted);
+    return slots;
   }
 
   /** Appends a chunk (the spare if any) and starts it from zeros. */
@@ -242,7 +235,7 @@ export class StateQueue {
     this.ends.push(0);
     this.tailAt = 0;
     this.pushed.fill(0);
-    this.pushedVsShifted.fill(1);
+    this.pushedVsShifted.fill();
     return chunk;
   }
 }

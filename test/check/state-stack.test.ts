@@ -4,11 +4,11 @@ import { prng } from './systems.js';
 
 describe('StateStack', () => {
   it('is LIFO across chunk boundaries, carrying transition, depth and sums', () => {
-    // 2-slot states; an entry takes at most 6 + 5 slots, so chunks of 11 slots hold one each.
+    // 2-slot states; an entry takes at most 5 + 5 slots, so chunks of 10 slots hold one each.
     const stack = new StateStack(2, 8);
     for (let i = 0; i < 5; i++) stack.push(Int32Array.from([i, i * i]), 10 + i, i, i + 1, -i);
     expect(stack.length).toBe(5);
-    expect(stack.bytes).toBe(5 * 11 * 4 + 2 * 4);
+    expect(stack.bytes).toBe(5 * 10 * 4 + 2 * 4);
     const out = new Int32Array(2);
     const sums = new Int32Array(2);
     for (let i = 4; i >= 0; i--) {
