@@ -36,7 +36,7 @@ import {
 } from './parallel-bfs-protocol.js';
 import { NO_PARENT, PathLog } from './path-log.js';
 import { ALREADY_PRESENT, SharedFingerprintSet, TABLE_FULL } from './shared-fingerprint-set.js';
-import { applyDelta, encodeDelta, maxDeltaWords } from './state-delta.js';
+import { DeltaCoder, maxDeltaWords } from './state-delta.js';
 import type { SuccessorSink, TransitionSystem } from './transition-system.js';
 
 const ENTRY_ID = 0;
@@ -68,7 +68,7 @@ export class LevelWorker implements SuccessorSink {
   private table: SharedFingerprintSet;
   private readonly log = new PathLog((length) => new Int32Array(new SharedArrayBuffer(length * 4)));
   private logChunksPosted = 0;
-  private readonly current: Int32Array;
+  private current: Int32Array;
   private readonly fingerprint = new Int32Array(2);
   private readonly hasher: StateHasher;
   private readonly successorSums: SuccessorSums;
@@ -95,16 +95,14 @@ export class LevelWorker implements SuccessorSink {
   /** Index of the next entry to read in `inChunk`, and its offset. */
   private inNext = 0;
   private inAt = 0;
-  /** The state read last from `inChunk` (zeros at its start): the reference of the next entry. */
-  private readonly inState: Int32Array;
 
   // The next level: the chunk being filled, and those filled since the last yield.
   private outChunk: Int32Array | null = null;
   private outCount = 0;
   /** Offset of the next free slot of `outChunk`. */
   private outAt = 0;
-  /** The state written last to `outChunk` (zeros at its start): the reference of the next entry. */
-  private readonly outState: Int32Array;
+  /** The states read last from `inChunk` and written last to `outChunk` (zeros at their starts): the references of the next entries. */
+  private readonly coder: DeltaCoder;
   private output: SharedArrayBuffer[] = [];
   private outputCounts: number[] = [];
   private readonly spares: Int32Array[] = [];
@@ -133,8 +131,7 @@ export class LevelWorker implements SuccessorSink {
     this.chunkLength = LevelWorker.chunkSlotsFor(system.stateSlots, init.chunkSlots);
     this.hasher = new StateHasher(system.stateSlots);
     this.successorSums = new SuccessorSums(this.hasher, system.writes, false);
-    this.inState = new Int32Array(system.stateSlots);
-    this.outState = new Int32Array(system.stateSlots);
+    this.coder = new DeltaCoder(system.stateSlots);
     this.stateCap = init.stateCap;
     this.collectWarnings = init.collectWarnings;
     this.control = new Int32Array(init.control);
@@ -208,8 +205,7 @@ export class LevelWorker implements SuccessorSink {
   private run(): void {
     const control = this.control;
     const system = this.system;
-    const current = this.current;
-    const inState = this.inState;
+    const coder = this.coder;
     const currentSums = this.currentSums;
     for (;;) {
       if (this.inNext === this.inCount) {
@@ -226,7 +222,7 @@ export class LevelWorker implements SuccessorSink {
         this.inCount = this.levelCounts[claimed];
         this.inNext = 0;
         this.inAt = 0;
-        inState.fill(0);
+        coder.restartDecoding();
         continue;
       }
       const command = Atomics.load(control, Control.COMMAND);
@@ -243,10 +239,11 @@ export class LevelWorker implements SuccessorSink {
       this.currentId = chunk[at + ENTRY_ID];
       currentSums[SUM_A] = chunk[at + ENTRY_SUM_A];
       currentSums[SUM_B] = chunk[at + ENTRY_SUM_B];
-      this.inAt = applyDelta(chunk, at + ENTRY_HEADER, inState);
-      current.set(inState);
+      this.inAt = coder.decode(chunk, at + ENTRY_HEADER);
+      // The coder's own copy, not written by the expansion (successors are the system's copies).
+      this.current = coder.decoded;
       this.inNext++;
-      system.expand(current, this);
+      system.expand(this.current, this);
       if ((++this.expanded & PUBLISH_MASK) === 0) this.publish();
     }
     this.yieldControl(false);
@@ -311,7 +308,9 @@ export class LevelWorker implements SuccessorSink {
     chunk[at + ENTRY_ID] = id;
     chunk[at + ENTRY_SUM_A] = sums[SUM_A];
     chunk[at + ENTRY_SUM_B] = sums[SUM_B];
-    this.outAt = at + ENTRY_HEADER + encodeDelta(state, this.outState, chunk, at + ENTRY_HEADER);
+    // The state being expanded is the one decoded last (the seed was never encoded).
+    const sinceDecoded = this.currentId === NO_PARENT ? null : (this.system.writes ?? null);
+    this.outAt = at + ENTRY_HEADER + this.coder.encode(state, sinceDecoded, chunk, at + ENTRY_HEADER);
     this.outCount++;
     return true;
   }
@@ -326,7 +325,7 @@ export class LevelWorker implements SuccessorSink {
     this.outChunk = chunk;
     this.outCount = 0;
     this.outAt = 0;
-    this.outState.fill(0);
+    this.coder.restartEncoding();
     return chunk;
   }
 

@@ -22,6 +22,8 @@
  * taken off a frontier; none allocates.
  */
 
+import type { WriteLog } from './transition-system.js';
+
 const MAX_RUN = 0xff;
 const RUN_BITS = 8;
 /** Positions must fit in a token beside the count. */
@@ -205,4 +207,67 @@ export function applyDelta(from: Int32Array, at: number, target: Int32Array, cha
     while (p < stop) target[position++] ^= from[p++];
   }
   return end;
+}
+
+/**
+ * The two reference states of a breadth-first search's delta coding:
+ * `decoded`, the state decoded last (the one being expanded), and the state
+ * encoded last (the reference of the next entry). The coder knows where
+ * the two may differ (the last encoded successor's writes, and the runs
+ * decoded since), so a successor of `decoded` that comes with its write
+ * log is encoded by visiting those ranges and its own writes: tens of
+ * words, not the whole state. The two streams may be one (the queue
+ * decodes what it encoded) or two (a level read, the next one written).
+ */
+export class DeltaCoder {
+  /** The state decoded last (zeros after `restartDecoding`). Read it, never write it. */
+  readonly decoded: Int32Array;
+  private readonly encoded: Int32Array;
+  /** Ranges where `encoded` may differ from `decoded`; past a bound, everywhere. */
+  private readonly mayDiffer: RangeList;
+  private readonly seen: PositionStamps;
+
+  constructor(slots: number) {
+    this.decoded = new Int32Array(slots);
+    this.encoded = new Int32Array(slots);
+    // Beyond a range per 16 words, comparing every word (eight at a time) is about as cheap.
+    this.mayDiffer = new RangeList(Math.max(16, slots >>> 4));
+    this.seen = new PositionStamps(slots);
+    this.mayDiffer.fill();
+  }
+
+  /** Decodes the entry at `from[at]` into `decoded`; returns the offset just past it. */
+  decode(from: Int32Array, at: number): number {
+    return applyDelta(from, at, this.decoded, this.mayDiffer);
+  }
+
+  /**
+   * Encodes `state` against the state encoded last into `out` from `at`
+   * (`maxDeltaWords` free); returns the words written. `sinceDecoded`, if it
+   * vouches for `state` (its target, count ≥ 0), says `state` equals
+   * `decoded` outside its ranges.
+   */
+  encode(state: Int32Array, sinceDecoded: WriteLog | null, out: Int32Array, at: number): number {
+    const mayDiffer = this.mayDiffer;
+    if (sinceDecoded === null || sinceDecoded.target !== state || sinceDecoded.count < 0) {
+      mayDiffer.fill();
+      return encodeDelta(state, this.encoded, out, at);
+    }
+    // encoded ≠ state only where encoded ≠ decoded or decoded ≠ state; afterwards encoded (= state) ≠ decoded only in the ranges.
+    const written = mayDiffer.all ? encodeDelta(state, this.encoded, out, at) : encodeDeltaWithin(state, this.encoded, out, at, sinceDecoded, mayDiffer, this.seen);
+    mayDiffer.copy(sinceDecoded);
+    return written;
+  }
+
+  /** The next entry decoded is the first of a chunk (its difference from zeros). */
+  restartDecoding(): void {
+    this.decoded.fill(0);
+    this.mayDiffer.fill();
+  }
+
+  /** The next entry encoded starts a chunk (its difference from zeros). */
+  restartEncoding(): void {
+    this.encoded.fill(0);
+    this.mayDiffer.fill();
+  }
 }

@@ -14,12 +14,9 @@
  * from zeros, so a chunk decodes on its own.
  *
  * A successor of the state shifted last comes with the write log that made
- * it: the queue knows which words the state pushed last may
- * differ in from the state shifted last, so it compares the successor with
- * the state pushed last only there and where the successor was written
- * (tens of words, not the whole state).
+ * it, and is encoded from its writes (`DeltaCoder`).
  */
-import { applyDelta, encodeDelta, encodeDeltaWithin, maxDeltaWords, PositionStamps, RangeList } from './state-delta.js';
+import { DeltaCoder, maxDeltaWords } from './state-delta.js';
 import type { WriteLog } from './transition-system.js';
 
 const ENTRY_ID = 0;
@@ -58,14 +55,8 @@ export class StateQueue {
   private usedSlots = 0;
   /** One emptied chunk kept for reuse, so a queue that hovers does not allocate. */
   private spare: Int32Array | null = null;
-  /** The state pushed last (zeros at the start of a chunk): the reference of the next push. */
-  private readonly pushed: Int32Array;
-  /** The state shifted last (zeros at the start of a chunk): the reference of the next shift. */
-  private readonly shifted: Int32Array;
-  /** Ranges where `pushed` may differ from `shifted` (the last push's writes, the runs shifted since); past a bound, everywhere. */
-  private readonly pushedVsShifted: RangeList;
-  /** Scratch of the encoder: which positions a push compared. */
-  private readonly seen: PositionStamps;
+  /** The states pushed and shifted last: the references of the next push and shift. */
+  private readonly coder: DeltaCoder;
   private shiftedIdValue = -1;
   private shiftedSumA = 0;
   private shiftedSumB = 0;
@@ -84,11 +75,7 @@ export class StateQueue {
     this.headerSlots = ENTRY_HEADER + memoSlots;
     this.maxEntrySlots = this.headerSlots + maxDeltaWords(stateSlots);
     this.chunkLength = Math.max(chunkSlots, this.maxEntrySlots);
-    this.pushed = new Int32Array(stateSlots);
-    this.shifted = new Int32Array(stateSlots);
-    // Beyond a range per 16 words, comparing every word (eight at a time) is about as cheap.
-    this.pushedVsShifted = new RangeList(Math.max(16, stateSlots >>> 4));
-    this.seen = new PositionStamps(stateSlots);
+    this.coder = new DeltaCoder(stateSlots);
   }
 
   /** Number of entries queued. */
@@ -133,7 +120,7 @@ export class StateQueue {
     chunk[at + ENTRY_TAG] = tag;
     const header = this.headerSlots;
     for (let i = ENTRY_HEADER; i < header; i++) chunk[at + i] = memo === null ? 0 : (memo[i - ENTRY_HEADER] as number);
-    const slots = header + this.encode(state, sinceShifted, chunk, at + header);
+    const slots = header + this.coder.encode(state, sinceShifted, chunk, at + header);
     this.tailAt = at + slots;
     this.usedSlots += slots;
     this.count++;
@@ -159,17 +146,14 @@ export class StateQueue {
   shift(): Int32Array {
     const chunk = this.chunks[this.headChunk];
     const at = this.headAt;
-    if (at === 0) {
-      this.shifted.fill(0);
-      this.pushedVsShifted.fill();
-    }
+    if (at === 0) this.coder.restartDecoding();
     this.shiftedIdValue = chunk[at + ENTRY_ID];
     this.shiftedSumA = chunk[at + ENTRY_SUM_A];
     this.shiftedSumB = chunk[at + ENTRY_SUM_B];
     this.shiftedTagValue = chunk[at + ENTRY_TAG];
     const header = this.headerSlots;
     for (let i = ENTRY_HEADER; i < header; i++) this.shiftedMemo[i - ENTRY_HEADER] = chunk[at + i] as number;
-    const next = applyDelta(chunk, at + header, this.shifted, this.pushedVsShifted);
+    const next = this.coder.decode(chunk, at + header);
     this.usedSlots -= next - at;
     this.headAt = next;
     this.count--;
@@ -192,7 +176,7 @@ export class StateQueue {
         this.headChunk = 0;
       }
     }
-    return this.shifted;
+    return this.coder.decoded;
   }
 
   /** Id of the entry shifted last (-1 before the first shift). */
@@ -211,22 +195,6 @@ export class StateQueue {
     out[1] = this.shiftedSumB;
   }
 
-  /**
-   * Encodes `state` against `pushed` at `chunk[at]`, making `pushed` equal
-   * to it; looks only where they may differ when the log vouches for it.
-   */
-  private encode(state: Int32Array, sinceShifted: WriteLog | null, chunk: Int32Array, at: number): number {
-    const mayDiffer = this.pushedVsShifted;
-    if (sinceShifted === null || sinceShifted.target !== state || sinceShifted.count < 0) {
-      mayDiffer.fill();
-      return encodeDelta(state, this.pushed, chunk, at);
-    }
-    // pushed ≠ state only where pushed ≠ shifted or shifted ≠ state; afterwards pushed (= state) ≠ shifted only in the ranges.
-    const slots = mayDiffer.all ? encodeDelta(state, this.pushed, chunk, at) : encodeDeltaWithin(state, this.pushed, chunk, at, sinceShifted, mayDiffer, this.seen);
-    mayDiffer.copy(sinceShifted);
-    return slots;
-  }
-
   /** Appends a chunk (the spare if any) and starts it from zeros. */
   private startChunk(): Int32Array {
     const chunk = this.spare ?? new Int32Array(this.chunkLength);
@@ -234,8 +202,7 @@ export class StateQueue {
     this.chunks.push(chunk);
     this.ends.push(0);
     this.tailAt = 0;
-    this.pushed.fill(0);
-    this.pushedVsShifted.fill();
+    this.coder.restartEncoding();
     return chunk;
   }
 }
