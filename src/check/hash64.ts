@@ -50,6 +50,8 @@
  * be shared between workers.
  */
 
+import { PositionStamps } from './position-stamps.js';
+
 /** Index of the high half in a fingerprint buffer. */
 export const FP_HI = 0;
 /** Index of the low half in a fingerprint buffer. */
@@ -116,9 +118,8 @@ export class StateHasher {
   /** mixA(KAᵢ) and mixB(KBᵢ): what a zero word would add, taken off so that it adds nothing. */
   private readonly zerosA: Int32Array;
   private readonly zerosB: Int32Array;
-  /** `sumsOver`'s marks of the positions it has looked at: those equal to `epoch` were, in this call. */
-  private readonly seen: Uint32Array;
-  private epoch = 0;
+  /** `sumsOver`'s marks of the positions it has looked at in this call. */
+  private readonly seen: PositionStamps;
 
   /** Computes the keys of `slots` positions (16 bytes a position). */
   constructor(slots: number) {
@@ -126,7 +127,7 @@ export class StateHasher {
     [this.keysA, this.keysB] = laneKeys(slots);
     this.zerosA = new Int32Array(slots);
     this.zerosB = new Int32Array(slots);
-    this.seen = new Uint32Array(slots);
+    this.seen = new PositionStamps(slots);
     for (let i = 0; i < slots; i++) {
       this.zerosA[i] = mixA(this.keysA[i]);
       this.zerosB[i] = mixB(this.keysB[i]);
@@ -219,12 +220,8 @@ export class StateHasher {
   sumsOver(base: Int32Array, baseA: number, baseB: number, words: Int32Array, ranges: Int32Array, count: number, out: Int32Array): void {
     const keysA = this.keysA;
     const keysB = this.keysB;
-    const seen = this.seen;
-    if (++this.epoch === 0x1_0000_0000) {
-      seen.fill(0);
-      this.epoch = 1;
-    }
-    const epoch = this.epoch;
+    const seen = this.seen.stamps;
+    const epoch = this.seen.next();
     let a = baseA;
     let b = baseB;
     for (let k = 0; k < 2 * count; k += 2) {

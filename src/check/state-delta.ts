@@ -12,7 +12,7 @@
  * Runs come in any order and cover each position at most once; positions
  * not covered are zero. Absolute positions let an encoder that knows where
  * two states may differ (a write log) visit just those words, in the order
- * it knows them (`encodeDeltaOver`), instead of scanning the state.
+ * it knows them (`encodeDeltaWithin`), instead of scanning the state.
  *
  * XOR makes one decoder serve both directions: applying an entry to its
  * reference gives the state, and applying it to the state gives the
@@ -22,6 +22,7 @@
  * taken off a frontier; none allocates.
  */
 
+import { PositionStamps } from './position-stamps.js';
 import type { WriteLog } from './transition-system.js';
 
 const MAX_RUN = 0xff;
@@ -84,25 +85,6 @@ export class RangeList implements WordRanges {
   /** Makes the list stand for every position. */
   fill(): void {
     this.all = true;
-  }
-}
-
-/** A stamp per word position, so that an encoder visits each position once however many ranges cover it. */
-export class PositionStamps {
-  readonly stamps: Int32Array;
-  private epoch = 0;
-
-  constructor(slots: number) {
-    this.stamps = new Int32Array(slots);
-  }
-
-  /** A stamp no position carries yet. */
-  next(): number {
-    if (++this.epoch === 0x7fffffff) {
-      this.stamps.fill(0);
-      this.epoch = 1;
-    }
-    return this.epoch;
   }
 }
 

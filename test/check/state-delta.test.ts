@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyDelta, encodeDelta, encodeDeltaWithin, maxDeltaWords, PositionStamps, RangeList } from '../../src/check/state-delta.js';
+import { PositionStamps } from '../../src/check/position-stamps.js';
+import { applyDelta, encodeDelta, encodeDeltaWithin, maxDeltaWords, RangeList } from '../../src/check/state-delta.js';
 import { prng } from './systems.js';
 
 /** Encodes `state` against `reference` (copied), checks both directions, returns the words written. */
