@@ -45,23 +45,29 @@ export interface WordRanges {
 
 /**
  * Ranges of word positions collected as they come (the runs a decoder
- * changed): once more than `capacity` are added it stops keeping them and
- * stands for every position (`all`).
+ * changed): once they are more than `capacity` ranges or cover more than
+ * `maxWords` words (counting overlaps), it stops keeping them and stands
+ * for every position (`all`).
  */
 export class RangeList implements WordRanges {
   readonly ranges: Int32Array;
   count = 0;
   /** Stands for every position of the state. */
   all = false;
+  private words = 0;
 
-  constructor(capacity: number) {
+  constructor(
+    capacity: number,
+    private readonly maxWords: number = Infinity,
+  ) {
     this.ranges = new Int32Array(2 * capacity);
   }
 
   /** Adds the positions [start, end). */
   add(start: number, end: number): void {
     if (this.all) return;
-    if (2 * this.count === this.ranges.length) {
+    this.words += end - start;
+    if (2 * this.count === this.ranges.length || this.words > this.maxWords) {
       this.all = true;
       return;
     }
@@ -79,6 +85,7 @@ export class RangeList implements WordRanges {
   /** Empties the list (and drops `all`). */
   clear(): void {
     this.count = 0;
+    this.words = 0;
     this.all = false;
   }
 
@@ -212,8 +219,8 @@ export class DeltaCoder {
   constructor(slots: number) {
     this.decoded = new Int32Array(slots);
     this.encoded = new Int32Array(slots);
-    // Beyond a range per 16 words, comparing every word (eight at a time) is about as cheap.
-    this.mayDiffer = new RangeList(Math.max(16, slots >>> 4));
+    // Past half the state's words, comparing every word (eight at a time) is about as cheap.
+    this.mayDiffer = new RangeList(Math.max(16, slots >>> 2), slots >>> 1);
     this.seen = new PositionStamps(slots);
     this.mayDiffer.fill();
   }

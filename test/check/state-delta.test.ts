@@ -112,7 +112,7 @@ describe('state delta', () => {
     }
   });
 
-  it('keeps ranges up to its capacity and then stands for every position', () => {
+  it('keeps ranges up to its capacity or word bound and then stands for every position', () => {
     const list = new RangeList(2);
     list.add(3, 5);
     list.add(9, 10);
@@ -121,5 +121,12 @@ describe('state delta', () => {
     expect(list.all).toBe(true);
     list.clear();
     expect([list.count, list.all]).toEqual([0, false]);
+    // Or once the words it covers (overlaps counted) pass its bound.
+    const bounded = new RangeList(8, 10);
+    bounded.add(0, 6);
+    bounded.add(2, 6);
+    expect(bounded.all).toBe(false);
+    bounded.add(9, 10);
+    expect(bounded.all).toBe(true);
   });
 });
