@@ -225,6 +225,11 @@ export class DeltaCoder {
     this.mayDiffer.fill();
   }
 
+  /** Bytes the coder holds: its two states, the encoder's stamps and the ranges. */
+  get bytes(): number {
+    return this.decoded.byteLength + this.encoded.byteLength + this.seen.stamps.byteLength + this.mayDiffer.ranges.byteLength;
+  }
+
   /** Decodes the entry at `from[at]` into `decoded`; returns the offset just past it. */
   decode(from: Int32Array, at: number): number {
     return applyDelta(from, at, this.decoded, this.mayDiffer);

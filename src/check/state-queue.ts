@@ -3,8 +3,8 @@
  * depth and the two lane sums of its hash (`StateHasher`), stored back to
  * back in Int32Array chunks, each state as its difference from the state
  * queued before it (state-delta.ts). States queued one after another are
- * mostly siblings and differ in a few words, so an entry takes tens of bytes
- * where the state takes hundreds or thousands.
+ * mostly siblings and differ in a few words, so an entry takes a few hundred
+ * bytes where the state takes kilobytes.
  *
  * Hot: `push` and `shift` run once per new state and allocate nothing except
  * a new chunk when the tail one is full and no emptied chunk is spare.
@@ -83,10 +83,10 @@ export class StateQueue {
     return this.count;
   }
 
-  /** Bytes held: the chunks (spare included) and the two reference states. */
+  /** Bytes held: the chunks (spare included) and the coder's reference states and scratch. */
   get bytes(): number {
     const chunks = this.chunks.length - this.headChunk + (this.spare === null ? 0 : 1);
-    return chunks * this.chunkLength * 4 + this.stateSlots * 8;
+    return chunks * this.chunkLength * 4 + this.coder.bytes;
   }
 
   /** Bytes the queued entries take in their chunks (not counting the chunks' free space). */
