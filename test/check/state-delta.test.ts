@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PositionStamps } from '../../src/check/position-stamps.js';
-import { applyDelta, encodeDelta, encodeDeltaWithin, maxDeltaWords, RangeList } from '../../src/check/state-delta.js';
+import { applyDelta, DeltaCoder, encodeDelta, encodeDeltaWithin, maxDeltaWords, RangeList } from '../../src/check/state-delta.js';
 import { prng } from './systems.js';
 
 /** Encodes `state` against `reference` (copied), checks both directions, returns the words written. */
@@ -128,5 +128,67 @@ describe('state delta', () => {
     expect(bounded.all).toBe(false);
     bounded.add(9, 10);
     expect(bounded.all).toBe(true);
+  });
+
+  it('codes a level read from one stream and written to another (a parallel worker), restarting at chunk starts', () => {
+    // Parents arrive encoded against each other; each has children that differ where their logs say, and
+    // the coder writes them to a second stream. Both streams restart from zeros now and then.
+    const random = prng(17);
+    const slots = 200;
+    const coder = new DeltaCoder(slots);
+    const parents: Int32Array[] = [];
+    let parent = new Int32Array(slots);
+    for (let k = 0; k < 600; k++) {
+      parent = parent.slice();
+      for (let r = random() % 6; r > 0; r--) parent[random() % slots] = random() % 7;
+      parents.push(parent);
+    }
+    const input = new Int32Array(parents.length * maxDeltaWords(slots));
+    const inputStarts: number[] = [];
+    const inputReference = new Int32Array(slots);
+    let at = 0;
+    for (const [k, state] of parents.entries()) {
+      if (k % 50 === 0) inputReference.fill(0);
+      inputStarts.push(at);
+      at += encodeDelta(state, inputReference, input, at);
+    }
+    const output = new Int32Array(4 * parents.length * maxDeltaWords(slots));
+    const children: Int32Array[] = [];
+    const restarts = new Set<number>();
+    const log = { target: null as Int32Array | null, count: 0, ranges: new Int32Array(16) };
+    let out = 0;
+    for (const [k, start] of inputStarts.entries()) {
+      if (k % 50 === 0) coder.restartDecoding();
+      coder.decode(input, start);
+      expect(Array.from(coder.decoded)).toEqual(Array.from(parents[k] as Int32Array));
+      for (let n = random() % 4; n > 0; n--) {
+        const child = coder.decoded.slice();
+        log.target = random() % 20 === 0 ? null : child;
+        log.count = 1 + (random() % 3);
+        for (let r = 0; r < log.count; r++) {
+          const from = random() % slots;
+          const end = Math.min(slots, from + 1 + (random() % 10));
+          log.ranges[2 * r] = from;
+          log.ranges[2 * r + 1] = end;
+          for (let i = from; i < end; i++) if (random() % 2 === 0) child[i] = random() % 9;
+        }
+        if (random() % 40 === 0) {
+          coder.restartEncoding();
+          restarts.add(children.length);
+        }
+        children.push(child);
+        out += coder.encode(child, log, output, out);
+      }
+    }
+    // Reading the second stream back from zeros (and from zeros at each restart) gives the children.
+    const reader = new Int32Array(slots);
+    let p = 0;
+    for (const [k, child] of children.entries()) {
+      if (restarts.has(k)) reader.fill(0);
+      p = applyDelta(output, p, reader);
+      expect(Array.from(reader)).toEqual(Array.from(child));
+    }
+    expect(p).toBe(out);
+    expect(children.length).toBeGreaterThan(700);
   });
 });
