@@ -2,7 +2,8 @@
 /**
  * npm run bench: irqcheck on the bundled protocols at increasing CPU counts
  * and NMI budgets, side by side with SPIN on the same protocols written in
- * Promela (bench/promela/<name>.pml twins examples/.../<name>.c).
+ * Promela (bench/promela/<name>.pml, or <name>.pml beside the model, twins
+ * .../<name>.c).
  *
  * For each configuration it prints irqcheck's states, transitions, states
  * per second, bytes per stored state, peak memory and wall time (parse,
@@ -33,7 +34,7 @@
  * within the time limit is skipped for that tool.
  */
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { basename, join, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus as machineCpus, totalmem } from 'node:os';
 import { checkModel, configFor, loadModel, DEFAULT_SETTINGS } from '../dist/pipeline.js';
@@ -66,7 +67,16 @@ const defaults = [
   'examples/microcode/nmi-hold-v1.c',
   'examples/msi/two-step.c',
 ];
-const files = (args.length > 0 ? args : defaults).filter((f) => existsSync(join(root, f)));
+// Models named on the command line are relative to where npm was run (INIT_CWD), like any shell path.
+const given = args.length > 0 ? args.map((f) => (isAbsolute(f) ? f : resolve(process.env.INIT_CWD ?? process.cwd(), f))) : defaults.map((f) => join(root, f));
+const missing = given.filter((f) => !existsSync(f));
+if (missing.length > 0) {
+  console.error(`bench: no such model: ${missing.join(', ')}`);
+  console.error('hint: name kernel-C models (.c); a Promela twin <name>.pml goes in bench/promela/ or beside the model');
+  process.exit(2);
+}
+/** Each model's absolute path, and how rows name it: relative to the repository when inside it. */
+const files = given.map((path) => ({ path, name: relative(root, path).startsWith('..') ? path : relative(root, path) }));
 
 const tools = noSpin ? { ok: false, why: 'off (--no-spin)' } : findSpin();
 const machine = `${machineCpus()[0]?.model ?? 'unknown CPU'} x${machineCpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
@@ -110,9 +120,9 @@ function ratio(a, aDone, b, bDone) {
 const NO_REDUCTIONS = { partialOrder: false, symmetry: false };
 
 /** irqcheck's time to verdict, as a warm process: parse, compile, search. */
-async function runIrqcheck(file, config, settings = {}) {
+async function runIrqcheck(path, config, settings = {}) {
   const started = process.hrtime.bigint();
-  const unit = await loadModel(join(root, file));
+  const unit = await loadModel(path);
   const o = checkModel(unit, config, { ...DEFAULT_SETTINGS, ...settings, limits: { timeLimitMs: timeLimitS * 1000 } });
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
   return {
@@ -129,16 +139,17 @@ const rows = [];
 const disagreements = [];
 let compared = 0;
 for (const file of files) {
-  const unit = await loadModel(join(root, file)); // for its pragmas; also warms the parser up
-  const twin = tools.ok ? twinFor(root, file) : null;
-  const name = file.replace('examples/', '');
-  if (tools.ok && twin === null) console.log(`${name.padEnd(34)} (no Promela twin: bench/promela/${file.split('/').pop()?.replace(/\.c$/, '.pml')})`);
+  const unit = await loadModel(file.path); // for its pragmas; also warms the parser up
+  const twin = tools.ok ? twinFor(root, file.path) : null;
+  const name = file.name.replace('examples/', '');
+  const twinName = basename(file.path, '.c') + '.pml';
+  if (tools.ok && twin === null) console.log(`${name.padEnd(34)} (no Promela twin: bench/promela/${twinName} or ${twinName} beside the model)`);
   const irqGaveUp = [];
   const spinGaveUp = [];
   for (const cpus of cpuList) {
     for (const nmis of nmiList) {
       const config = configFor(unit, { cpus, nmis, smt: Math.min(unit.pragmas.smt ?? 1, cpus) });
-      const row = { protocol: file, cpus, smt: config.smt, nmis };
+      const row = { protocol: file.name, cpus, smt: config.smt, nmis };
       const lead = [name.padEnd(34), pad(cpus, 4), pad(nmis, 4)].join(' ');
       const blank = ' '.repeat(lead.length);
       let irq = null;
@@ -147,13 +158,13 @@ for (const file of files) {
           console.log(`${lead} ${'irqcheck'.padEnd(8)} skipped (larger than a configuration it did not finish)`);
           row.skipped = true;
         } else {
-          irq = await runIrqcheck(file, config);
+          irq = await runIrqcheck(file.path, config);
           Object.assign(row, irq);
           if (irq.verdict === 'incomplete') irqGaveUp.push({ cpus, nmis });
           console.log([lead, 'irqcheck'.padEnd(8), verdictCell(irq.verdict, irq.kind).padEnd(10), pad(int(irq.states), 11), pad(int(irq.transitions), 12), pad(int(irq.statesPerSecond), 10), pad(irq.bytesPerState, 8), pad((irq.peakMemoryBytes / 2 ** 20).toFixed(1), 9), pad(irq.wallSeconds.toFixed(2), 8)].join(' '));
           if (!noRaw) {
             // The raw search: the same configuration without partial-order or symmetry reduction.
-            const raw = await runIrqcheck(file, config, NO_REDUCTIONS);
+            const raw = await runIrqcheck(file.path, config, NO_REDUCTIONS);
             row.raw = raw;
             console.log([blank, 'raw'.padEnd(8), verdictCell(raw.verdict, raw.kind).padEnd(10), pad(int(raw.states), 11), pad(int(raw.transitions), 12), pad(int(raw.statesPerSecond), 10), pad(raw.bytesPerState, 8), pad((raw.peakMemoryBytes / 2 ** 20).toFixed(1), 9), pad(raw.wallSeconds.toFixed(2), 8)].join(' '));
           }
@@ -205,7 +216,7 @@ for (const file of files) {
       }
       if (twinCheck && irq !== null && irq.verdict === 'verified') {
         // Both sides without reductions; dead locals are reset on both (irqcheck always, SPIN's dataflow optimisation).
-        const plain = await runIrqcheck(file, config, NO_REDUCTIONS);
+        const plain = await runIrqcheck(file.path, config, NO_REDUCTIONS);
         const same = await runTwin(twin, { cpus, nmis, smt: config.smt, timeLimitS, expectedStates: plain.states, sameStates: true });
         row.twinCheck = { ...same, irqcheckStates: plain.states, irqcheckVerdict: plain.verdict };
         const equal = same.verdict === 'verified' && plain.verdict === 'verified' && same.states === plain.states;

@@ -28,7 +28,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** pan's DFS depth bound to start with; raised tenfold while pan says it is too small. */
 const FIRST_DEPTH = 100_000;
@@ -52,10 +52,15 @@ export function findSpin() {
   return { ok: true, spinVersion: spin.stdout.trim(), gccVersion: gcc.stdout.split('\n')[0]?.trim() ?? 'gcc' };
 }
 
-/** The Promela twin of a benchmark protocol, or null: bench/promela/<name>.pml for .../<name>.c. */
-export function twinFor(root, file) {
-  const twin = join(root, 'bench', 'promela', `${basename(file, '.c')}.pml`);
-  return existsSync(twin) ? twin : null;
+/**
+ * The Promela twin of a benchmark protocol, or null: bench/promela/<name>.pml
+ * for .../<name>.c, else <name>.pml beside the model (how a twin the
+ * project does not bundle is run). `model` is an absolute path.
+ */
+export function twinFor(root, model) {
+  const name = `${basename(model, '.c')}.pml`;
+  for (const twin of [join(root, 'bench', 'promela', name), join(dirname(model), name)]) if (existsSync(twin)) return twin;
+  return null;
 }
 
 /** log2 of the hash slots for about `states` states (at most half full); pan clears the table first (0.5 s at 26, 6 s at 28). */
