@@ -23,7 +23,7 @@
  */
 
 import { PositionStamps } from './position-stamps.js';
-import type { WriteLog } from './transition-system.js';
+import { logVouchesFor, type WriteLog } from './transition-system.js';
 
 const MAX_RUN = 0xff;
 const RUN_BITS = 8;
@@ -243,13 +243,11 @@ export class DeltaCoder {
    */
   encode(state: Int32Array, sinceDecoded: WriteLog | null, out: Int32Array, at: number): number {
     const mayDiffer = this.mayDiffer;
-    if (sinceDecoded === null || sinceDecoded.target !== state || sinceDecoded.count < 0) {
-      mayDiffer.fill();
-      return encodeDelta(state, this.encoded, out, at);
-    }
+    const vouched = logVouchesFor(sinceDecoded, state);
     // encoded ≠ state only where encoded ≠ decoded or decoded ≠ state; afterwards encoded (= state) ≠ decoded only in the ranges.
-    const written = mayDiffer.all ? encodeDelta(state, this.encoded, out, at) : encodeDeltaWithin(state, this.encoded, out, at, sinceDecoded, mayDiffer, this.seen);
-    mayDiffer.copy(sinceDecoded);
+    const written = vouched && !mayDiffer.all ? encodeDeltaWithin(state, this.encoded, out, at, sinceDecoded, mayDiffer, this.seen) : encodeDelta(state, this.encoded, out, at);
+    if (vouched) mayDiffer.copy(sinceDecoded);
+    else mayDiffer.fill();
     return written;
   }
 

@@ -7,7 +7,7 @@
  * Hot: `compute` runs once per generated successor; allocates nothing.
  */
 import { StateHasher } from './hash64.js';
-import type { WriteLog } from './transition-system.js';
+import { logVouchesFor, type WriteLog } from './transition-system.js';
 
 export class SuccessorSums {
   /** Scratch of the checking mode: the sums the whole comparison gives. */
@@ -31,7 +31,7 @@ export class SuccessorSums {
    */
   compute(parent: Int32Array, parentA: number, parentB: number, state: Int32Array, out: Int32Array): void {
     const writes = this.writes;
-    if (writes === undefined || writes.target !== state || writes.count < 0) {
+    if (!logVouchesFor(writes, state)) {
       this.hasher.sumsFrom(parent, parentA, parentB, state, out);
       return;
     }

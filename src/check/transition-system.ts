@@ -85,6 +85,11 @@ export interface WriteLog {
   readonly ranges: Int32Array;
 }
 
+/** Whether `log` vouches for `state` (see `WriteLog`): it differs from the state being expanded only inside the log's ranges. */
+export function logVouchesFor(log: WriteLog | null | undefined, state: Int32Array): log is WriteLog {
+  return log !== null && log !== undefined && log.target === state && log.count >= 0;
+}
+
 /**
  * A slot that counts events the environment may still cause (external
  * NMIs): a state with a larger budget, otherwise equal, can do everything
