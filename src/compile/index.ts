@@ -13,7 +13,7 @@ export type { KernelHooks } from './compiler.js';
 export type { DeviceTable, FunctionInfo, ModelConfig, Program, ProgramEntries, StatementSite, VariableInfo } from './program.js';
 export { BUILTINS, LOCAL_BUILTINS, builtinId, requireBuiltin } from './builtins.js';
 export type { BuiltinSpec } from './builtins.js';
-export { Op, OPERANDS, stackEffect, StmtFlag, Width, Kind, BinOp, UnOp, FN_PTR_TAG, STR_PTR_TAG, TAG_MASK } from './opcodes.js';
+export { Op, OPERANDS, callArgc, callSpill, stackEffect, StmtFlag, Width, Kind, BinOp, UnOp, FN_PTR_TAG, STR_PTR_TAG, TAG_MASK } from './opcodes.js';
 export type { WidthCode, KindCode } from './opcodes.js';
 export { PRIVATE_ACCESS } from './expr.js';
 export {

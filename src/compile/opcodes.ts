@@ -127,6 +127,16 @@ export const OPERANDS: readonly number[] = (() => {
   return n;
 })();
 
+/** The argument count of the CALL or CALLI at `pc` (their operands are fn argc spill, and argc spill sig). */
+export function callArgc(code: ArrayLike<number>, pc: number): number {
+  return code[pc + (code[pc] === Op.CALLI ? 1 : 2)] as number;
+}
+
+/** The pending operands the caller spills at the CALL or CALLI at `pc` (see `callArgc`). */
+export function callSpill(code: ArrayLike<number>, pc: number): number {
+  return code[pc + (code[pc] === Op.CALLI ? 2 : 3)] as number;
+}
+
 /**
  * Net operand stack effect of an instruction with operands `a`, `b`
  * (CALL/CALLI/BUILTIN depend on them; a call's spilled operands come back

@@ -19,7 +19,7 @@
  * string of the model.
  */
 import {
-  BinOp, Cpu, CpuFlag, Env, ENV_BASE, Frame, Kind, MAX_OPERAND_DEPTH, Op, OPERANDS, PRIVATE_ACCESS, stackEffect, StmtFlag, UnOp, Width, widthSlots,
+  BinOp, callArgc, callSpill, Cpu, CpuFlag, Env, ENV_BASE, Frame, Kind, MAX_OPERAND_DEPTH, Op, OPERANDS, PRIVATE_ACCESS, stackEffect, StmtFlag, UnOp, Width, widthSlots,
   type FunctionInfo, type Program,
 } from '../compile/index.js';
 import { binary64 } from './int64.js';
@@ -215,9 +215,8 @@ class UnitWriter {
         case Op.CALL:
         case Op.CALLI: {
           const indirect = op === Op.CALLI;
-          const argc = code[pc + (indirect ? 1 : 2)] as number;
-          const spill = code[pc + (indirect ? 2 : 3)] as number;
-          if (d !== spill + argc + (indirect ? 1 : 0)) return false;
+          const spill = callSpill(code, pc);
+          if (d !== spill + callArgc(code, pc) + (indirect ? 1 : 0)) return false;
           if (!indirect && ((this.program.functions[code[pc + 1] as number]?.entry ?? -1) < 0)) return false;
           if (!reach(next, spill + 1)) return false;
           this.returnPoint[next] = 1;

@@ -9,7 +9,7 @@
  * except on the rare path (a violation's detail).
  */
 import {
-  BinOp, Cpu, CpuFlag, FN_PTR_TAG, Frame, Kind, loadNumber, MAX_OPERAND_DEPTH, normalize, Op, PRIVATE_ACCESS,
+  BinOp, callArgc, callSpill, Cpu, CpuFlag, FN_PTR_TAG, Frame, Kind, loadNumber, MAX_OPERAND_DEPTH, normalize, Op, PRIVATE_ACCESS,
   STR_PTR_TAG, StmtFlag, TAG_MASK, UnOp, Width, storeNumber, widthSlots, Env, ENV_BASE, GLOBALS_BASE, FrameKind, NEST_NMI_SHIFT, NEST_IRQ_SHIFT, NEST_EXC_SHIFT,
   type Program, type StateLayout,
 } from '../compile/index.js';
@@ -374,11 +374,10 @@ export class Vm {
           }
           case Op.CALL:
           case Op.CALLI: {
-            const indirect = op === Op.CALLI;
-            const argc = code[pc + (indirect ? 1 : 2)] as number;
-            const spill = code[pc + (indirect ? 2 : 3)] as number;
+            const argc = callArgc(code, pc);
+            const spill = callSpill(code, pc);
             let fn: number;
-            if (indirect) {
+            if (op === Op.CALLI) {
               fn = this.callee(ops[sp - argc - 1] as number, pc);
               if (fn < 0) return this.stop(pc, fp);
               for (let i = sp - argc - 1; i < sp - 1; i++) ops[i] = ops[i + 1] as number;
