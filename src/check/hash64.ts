@@ -226,11 +226,11 @@ export class StateHasher {
     let b = baseB;
     for (let k = 0; k < 2 * count; k += 2) {
       for (let i = ranges[k] as number, end = ranges[k + 1] as number; i < end; i++) {
-        if (seen[i] === epoch) continue;
-        seen[i] = epoch;
         const w = words[i] as number;
         const v = base[i] as number;
-        if (w === v) continue;
+        // An unchanged word adds nothing however often the ranges give it; a changed one, once.
+        if (w === v || seen[i] === epoch) continue;
+        seen[i] = epoch;
         a = (a + mixA(w ^ keysA[i]) - mixA(v ^ keysA[i])) | 0;
         b = (b + mixB((w + keysB[i]) | 0) - mixB((v + keysB[i]) | 0)) | 0;
       }

@@ -22,7 +22,6 @@
  * taken off a frontier; none allocates.
  */
 
-import { PositionStamps } from './position-stamps.js';
 import { logVouchesFor, type WriteLog } from './transition-system.js';
 
 const MAX_RUN = 0xff;
@@ -141,13 +140,12 @@ export function encodeDelta(state: Int32Array, reference: Int32Array, out: Int32
 
 /**
  * Like `encodeDelta`, when `state` and `reference` are known to be equal
- * outside the ranges of `first` and `second`: compares only there, each
- * position once (`seen`), in the order the ranges give them (a run goes on
- * while positions are consecutive).
+ * outside the ranges of `first` and `second`: compares only there, in the
+ * order the ranges give the positions (a run goes on while positions are
+ * consecutive). A position the ranges give twice is written once: the
+ * first visit makes the reference equal to the state there.
  */
-export function encodeDeltaWithin(state: Int32Array, reference: Int32Array, out: Int32Array, at: number, first: WordRanges, second: WordRanges, seen: PositionStamps): number {
-  const stamps = seen.stamps;
-  const stamp = seen.next();
+export function encodeDeltaWithin(state: Int32Array, reference: Int32Array, out: Int32Array, at: number, first: WordRanges, second: WordRanges): number {
   let p = at + 1;
   let token = -1;
   let start = 0;
@@ -157,8 +155,6 @@ export function encodeDeltaWithin(state: Int32Array, reference: Int32Array, out:
     const { ranges, count } = pass === 0 ? first : second;
     for (let k = 0; k < 2 * count; k += 2) {
       for (let i = ranges[k] as number, end = ranges[k + 1] as number; i < end; i++) {
-        if (stamps[i] === stamp) continue;
-        stamps[i] = stamp;
         const w = state[i] as number;
         const d = w ^ (reference[i] as number);
         if (d === 0) continue;
@@ -214,20 +210,18 @@ export class DeltaCoder {
   private readonly encoded: Int32Array;
   /** Ranges where `encoded` may differ from `decoded`; past a bound, everywhere. */
   private readonly mayDiffer: RangeList;
-  private readonly seen: PositionStamps;
 
   constructor(slots: number) {
     this.decoded = new Int32Array(slots);
     this.encoded = new Int32Array(slots);
     // Past half the state's words, comparing every word (eight at a time) is about as cheap.
     this.mayDiffer = new RangeList(Math.max(16, slots >>> 2), slots >>> 1);
-    this.seen = new PositionStamps(slots);
     this.mayDiffer.fill();
   }
 
-  /** Bytes the coder holds: its two states, the encoder's stamps and the ranges. */
+  /** Bytes the coder holds: its two states and the ranges. */
   get bytes(): number {
-    return this.decoded.byteLength + this.encoded.byteLength + this.seen.stamps.byteLength + this.mayDiffer.ranges.byteLength;
+    return this.decoded.byteLength + this.encoded.byteLength + this.mayDiffer.ranges.byteLength;
   }
 
   /** Decodes the entry at `from[at]` into `decoded`; returns the offset just past it. */
@@ -245,7 +239,7 @@ export class DeltaCoder {
     const mayDiffer = this.mayDiffer;
     const vouched = logVouchesFor(sinceDecoded, state);
     // encoded ≠ state only where encoded ≠ decoded or decoded ≠ state; afterwards encoded (= state) ≠ decoded only in the ranges.
-    const written = vouched && !mayDiffer.all ? encodeDeltaWithin(state, this.encoded, out, at, sinceDecoded, mayDiffer, this.seen) : encodeDelta(state, this.encoded, out, at);
+    const written = vouched && !mayDiffer.all ? encodeDeltaWithin(state, this.encoded, out, at, sinceDecoded, mayDiffer) : encodeDelta(state, this.encoded, out, at);
     if (vouched) mayDiffer.copy(sinceDecoded);
     else mayDiffer.fill();
     return written;
