@@ -150,15 +150,15 @@ export class StateHasher {
       for (let j = i; j < i + 4; j++) {
         const w = words[j];
         if (w === 0) continue;
-        a = (a + mixA(w ^ keysA[j]) - zerosA[j]) | 0;
-        b = (b + mixB((w + keysB[j]) | 0) - zerosB[j]) | 0;
+        a = (a + ((mixA(w ^ keysA[j]) - zerosA[j]) | 0)) | 0;
+        b = (b + ((mixB((w + keysB[j]) | 0) - zerosB[j]) | 0)) | 0;
       }
     }
     for (; i < n; i++) {
       const w = words[i];
       if (w === 0) continue;
-      a = (a + mixA(w ^ keysA[i]) - zerosA[i]) | 0;
-      b = (b + mixB((w + keysB[i]) | 0) - zerosB[i]) | 0;
+      a = (a + ((mixA(w ^ keysA[i]) - zerosA[i]) | 0)) | 0;
+      b = (b + ((mixB((w + keysB[i]) | 0) - zerosB[i]) | 0)) | 0;
     }
     out[SUM_A] = a;
     out[SUM_B] = b;
@@ -182,8 +182,8 @@ export class StateHasher {
     const keysA = this.keysA;
     const keysB = this.keysB;
     const n = this.slots;
-    let a = baseA;
-    let b = baseB;
+    let a = baseA | 0;
+    let b = baseB | 0;
     let i = 0;
     // Eight words at a time: almost every block is unchanged and costs one test.
     for (; i + 8 <= n; i += 8) {
@@ -196,16 +196,16 @@ export class StateHasher {
         const w = words[j];
         const v = base[j];
         if (w === v) continue;
-        a = (a + mixA(w ^ keysA[j]) - mixA(v ^ keysA[j])) | 0;
-        b = (b + mixB((w + keysB[j]) | 0) - mixB((v + keysB[j]) | 0)) | 0;
+        a = (a + ((mixA(w ^ keysA[j]) - mixA(v ^ keysA[j])) | 0)) | 0;
+        b = (b + ((mixB((w + keysB[j]) | 0) - mixB((v + keysB[j]) | 0)) | 0)) | 0;
       }
     }
     for (; i < n; i++) {
       const w = words[i];
       const v = base[i];
       if (w === v) continue;
-      a = (a + mixA(w ^ keysA[i]) - mixA(v ^ keysA[i])) | 0;
-      b = (b + mixB((w + keysB[i]) | 0) - mixB((v + keysB[i]) | 0)) | 0;
+      a = (a + ((mixA(w ^ keysA[i]) - mixA(v ^ keysA[i])) | 0)) | 0;
+      b = (b + ((mixB((w + keysB[i]) | 0) - mixB((v + keysB[i]) | 0)) | 0)) | 0;
     }
     out[SUM_A] = a;
     out[SUM_B] = b;
@@ -222,8 +222,8 @@ export class StateHasher {
     const keysB = this.keysB;
     const seen = this.seen.stamps;
     const epoch = this.seen.next();
-    let a = baseA;
-    let b = baseB;
+    let a = baseA | 0;
+    let b = baseB | 0;
     for (let k = 0; k < 2 * count; k += 2) {
       for (let i = ranges[k] as number, end = ranges[k + 1] as number; i < end; i++) {
         const w = words[i] as number;
@@ -231,8 +231,8 @@ export class StateHasher {
         // An unchanged word adds nothing however often the ranges give it; a changed one, once.
         if (w === v || seen[i] === epoch) continue;
         seen[i] = epoch;
-        a = (a + mixA(w ^ keysA[i]) - mixA(v ^ keysA[i])) | 0;
-        b = (b + mixB((w + keysB[i]) | 0) - mixB((v + keysB[i]) | 0)) | 0;
+        a = (a + ((mixA(w ^ keysA[i]) - mixA(v ^ keysA[i])) | 0)) | 0;
+        b = (b + ((mixB((w + keysB[i]) | 0) - mixB((v + keysB[i]) | 0)) | 0)) | 0;
       }
     }
     out[SUM_A] = a;
@@ -256,8 +256,8 @@ export function hash64(words: Int32Array, out: Int32Array): void {
     if (w === 0) continue;
     const keyA = keyAt(i, KEY_SEED_A);
     const keyB = keyAt(i, KEY_SEED_B);
-    a = (a + mixA(w ^ keyA) - mixA(keyA)) | 0;
-    b = (b + mixB((w + keyB) | 0) - mixB(keyB)) | 0;
+    a = (a + ((mixA(w ^ keyA) - mixA(keyA)) | 0)) | 0;
+    b = (b + ((mixB((w + keyB) | 0) - mixB(keyB)) | 0)) | 0;
   }
   fingerprintOf(a, b, n, out);
 }
