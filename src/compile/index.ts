@@ -21,7 +21,7 @@ export {
   NEST_NMI_SHIFT, NEST_IRQ_SHIFT, NEST_EXC_SHIFT, NEST_FIELD_MASK,
 } from './layout.js';
 export type { StateLayout } from './layout.js';
-export { normalize, storeNumber, loadNumber, widthSlots } from './slots.js';
+export { clearSlots, normalize, storeNumber, loadNumber, widthSlots } from './slots.js';
 export type { CType } from './ctype.js';
 export { analyzeCpuSymmetry, SlotRole } from './cpu-id-analysis.js';
 export type { CpuSymmetry, CpuIndexedArray } from './cpu-id-analysis.js';

@@ -398,7 +398,7 @@ class UnitWriter {
         } else {
           // Vm.leaveFunction with this function's frame size known.
           emit(`{ const to = s[fp + ${Frame.RET_PC}], prev = s[fp + ${Frame.PREV_FP}], spill = s[fp + ${Frame.AUX}];`);
-          emit(`log.add(fp, fp + ${this.fn.frameSlots}); s.fill(0, fp, fp + ${this.fn.frameSlots}); s[cb + ${Cpu.SP}] = fp; s[cb + ${Cpu.FP}] = prev;`);
+          emit(`log.add(fp, fp + ${this.fn.frameSlots}); ${clear('fp', this.fn.frameSlots)} s[cb + ${Cpu.SP}] = fp; s[cb + ${Cpu.FP}] = prev;`);
           emit(`if (spill > 0) vm.restoreSpilled(s, prev, spill);`);
           emit(`ops[spill] = ${top}; vm.fp = prev;`);
         }
@@ -426,11 +426,11 @@ class UnitWriter {
         emit(`if (fpr !== null) { fpr.add(c, ${pc}, src, ${a1}, false); fpr.add(c, ${pc}, dst, ${a1}, true); } }`);
         break;
       case Op.ZERO:
-        emit(`{ const a = ${top}; if (fpr !== null) fpr.add(c, ${pc}, a, ${a1}, true); log.add(a, a + ${a1}); s.fill(0, a, a + ${a1}); }`);
+        emit(`{ const a = ${top}; if (fpr !== null) fpr.add(c, ${pc}, a, ${a1}, true); log.add(a, a + ${a1}); ${clear('a', a1)} }`);
         break;
       case Op.ZEROL:
         emit(`log.add(fp + ${a1}, fp + ${a1 + a2});`);
-        emit(a2 <= 4 ? Array.from({ length: a2 }, (_, k) => `s[fp + ${a1 + k}] = 0;`).join(' ') : `s.fill(0, fp + ${a1}, fp + ${a1 + a2});`);
+        emit(clear(`fp + ${a1}`, a2));
         break;
       case Op.TASK_EXIT: {
         const flags = `cb + ${Cpu.FLAGS}`;
@@ -462,6 +462,12 @@ class UnitWriter {
 }
 
 const TWO_32 = 4294967296;
+
+/** Zeroes `n` slots from `addr` (an expression evaluated once): stores written out when few, a loop otherwise, never `fill` (a runtime call). */
+function clear(addr: string, n: number): string {
+  if (n <= 8) return Array.from({ length: n }, (_, k) => `s[${addr} + ${k}] = 0;`).join(' ');
+  return `for (let i = ${addr}, e = i + ${n}; i < e; i++) s[i] = 0;`;
+}
 
 /** The value of width `w` at `s[addr]` (`addr` an expression without side effects). */
 function load(addr: string, w: number): string {

@@ -9,7 +9,7 @@
  * except on the rare path (a violation's detail).
  */
 import {
-  BinOp, callArgc, callSpill, Cpu, CpuFlag, FN_PTR_TAG, Frame, Kind, loadNumber, MAX_OPERAND_DEPTH, normalize, Op, PRIVATE_ACCESS,
+  BinOp, callArgc, callSpill, clearSlots, Cpu, CpuFlag, FN_PTR_TAG, Frame, Kind, loadNumber, MAX_OPERAND_DEPTH, normalize, Op, PRIVATE_ACCESS,
   STR_PTR_TAG, StmtFlag, TAG_MASK, UnOp, Width, storeNumber, widthSlots, Env, ENV_BASE, GLOBALS_BASE, FrameKind, NEST_NMI_SHIFT, NEST_IRQ_SHIFT, NEST_EXC_SHIFT,
   type Program, type StateLayout,
 } from '../compile/index.js';
@@ -460,7 +460,7 @@ export class Vm {
             const addr = ops[--sp] as number;
             if (this.footprint !== null) this.footprint.add(c, pc, addr, n, true);
             log.add(addr, addr + n);
-            s.fill(0, addr, addr + n);
+            clearSlots(s, addr, addr + n);
             pc += 2;
             break;
           }
@@ -668,7 +668,7 @@ export class Vm {
     this.touch(cb + Cpu.NEST, 1, true);
     s[cb + Cpu.PC] = s[fp + Frame.RET_PC] as number;
     s[cb + Cpu.FP] = s[fp + Frame.PREV_FP] as number;
-    s.fill(0, fp, fp + Frame.HEADER);
+    clearSlots(s, fp, fp + Frame.HEADER);
     s[cb + Cpu.SP] = fp;
   }
 
@@ -737,7 +737,7 @@ export class Vm {
     const prevFp = s[fp + Frame.PREV_FP] as number;
     const spill = s[fp + Frame.AUX] as number;
     log.add(fp, fp + (this.fnFrameSlots[fn] as number));
-    s.fill(0, fp, fp + (this.fnFrameSlots[fn] as number));
+    clearSlots(s, fp, fp + (this.fnFrameSlots[fn] as number));
     s[cb + Cpu.SP] = fp;
     s[cb + Cpu.FP] = prevFp;
     if (spill > 0) this.restoreSpilled(s, prevFp, spill);
