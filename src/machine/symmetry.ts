@@ -158,7 +158,7 @@ export class CoreSymmetry implements StateSymmetry {
   representativeOf(state: Int32Array, buffer: Int32Array): Int32Array {
     if (this.sortCores(state)) return state;
     buffer.set(state);
-    this.permute(buffer, this.map);
+    this.permuteInto(state, buffer, this.map);
     return buffer;
   }
 
@@ -202,13 +202,21 @@ export class CoreSymmetry implements StateSymmetry {
    * and thread numbers) to `state` in place. Rare outside `canonicalize`.
    */
   permute(state: Int32Array, map: Int32Array): void {
-    const scratch = this.scratch;
-    scratch.set(state);
+    this.scratch.set(state);
+    this.permuteInto(this.scratch, state, map);
+  }
+
+  /**
+   * Writes into `state`, a copy of `source`, the image of `source` under
+   * `map`: only the slots that move or hold CPU ids, masks or addresses are
+   * rewritten, read from `source`.
+   */
+  private permuteInto(source: Int32Array, state: Int32Array, map: Int32Array): void {
     // Globals outside CPU-indexed arrays stay where they are; their CPU ids, masks and addresses change.
     const fixed = this.fixedSlots;
     for (let i = 0; i < fixed.length; i++) {
       const a = fixed[i] as number;
-      state[a] = this.mapValue(this.fixedRoles[i] as number, scratch[a] as number, map);
+      state[a] = this.mapValue(this.fixedRoles[i] as number, source[a] as number, map);
     }
     // CPU-indexed arrays: element c goes to element map[c].
     for (let i = 0; i < this.arrayBase.length; i++) {
@@ -218,7 +226,7 @@ export class CoreSymmetry implements StateSymmetry {
       for (let c = 0; c < this.cpus; c++) {
         const from = base + c * stride;
         const to = base + (map[c] as number) * stride;
-        for (let k = 0; k < stride; k++) state[to + k] = this.mapValue(this.globalRoles[roleBase + k] as number, scratch[from + k] as number, map);
+        for (let k = 0; k < stride; k++) state[to + k] = this.mapValue(this.globalRoles[roleBase + k] as number, source[from + k] as number, map);
       }
     }
     // CPU regions: registers and stack move; addresses in them are rebased, CPU ids mapped.
@@ -226,21 +234,21 @@ export class CoreSymmetry implements StateSymmetry {
     for (let c = 0; c < this.cpus; c++) {
       const from = this.cpuBase0 + c * slots;
       const to = this.cpuBase0 + (map[c] as number) * slots;
-      state.set(scratch.subarray(from, from + slots), to);
-      state[to + Cpu.FP] = this.mapAddress(scratch[from + Cpu.FP] as number, map);
-      state[to + Cpu.SP] = this.mapAddress(scratch[from + Cpu.SP] as number, map);
-      let fp = scratch[from + Cpu.FP] as number;
+      if (to !== from) for (let k = 0; k < slots; k++) state[to + k] = source[from + k] as number;
+      state[to + Cpu.FP] = this.mapAddress(source[from + Cpu.FP] as number, map);
+      state[to + Cpu.SP] = this.mapAddress(source[from + Cpu.SP] as number, map);
+      let fp = source[from + Cpu.FP] as number;
       while (fp > 0) {
         const nfp = this.mapAddress(fp, map);
-        const prev = scratch[fp + Frame.PREV_FP] as number;
+        const prev = source[fp + Frame.PREV_FP] as number;
         state[nfp + Frame.PREV_FP] = this.mapAddress(prev, map);
-        const fn = (scratch[fp + Frame.FN] as number) - 1;
+        const fn = (source[fp + Frame.FN] as number) - 1;
         if (fn >= 0) {
           const roles = this.frameRoles[fn] as Uint8Array;
           const n = this.fnFrameSlots[fn] as number;
           for (let off = Frame.HEADER; off < n; off++) {
             const role = roles[off] as number;
-            if (role !== SlotRole.PLAIN) state[nfp + off] = this.mapValue(role, scratch[fp + off] as number, map);
+            if (role !== SlotRole.PLAIN) state[nfp + off] = this.mapValue(role, source[fp + off] as number, map);
           }
         }
         fp = prev;
