@@ -108,7 +108,9 @@ export function fingerprintOf(a: number, b: number, length: number, out: Int32Ar
 /**
  * The lane sums of state vectors of one length, with the per-position keys
  * computed once (8 bytes a position). One per search (or worker); its
- * methods allocate nothing.
+ * methods allocate nothing. A correction is written
+ * `(a + ((x − y) | 0)) | 0`, int32 at every step: written `(a + x − y) | 0`,
+ * V8 kept the running sums as boxed doubles.
  */
 export class StateHasher {
   /** Length of the vectors hashed, in 32-bit slots. */
