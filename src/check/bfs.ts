@@ -213,10 +213,16 @@ class BfsRun implements SuccessorSink {
     }
     const fingerprint = this.fingerprint;
     const visited = this.visited;
-    // A state its twin stands in for is still to be expanded if the twin is (the twin can do all it can).
-    if (this.budget !== null && this.storedWithLargerBudget(state)) {
-      this.revisit(fingerprint[FP_HI] as number, fingerprint[FP_LO] as number);
-      return true;
+    if (this.budget !== null) {
+      // Most successors are stored already; then their twins matter only to the proviso, and their probes (mostly cache misses) are skipped once it has its answer.
+      fingerprintOf(sums[SUM_A], sums[SUM_B], state.length, fingerprint);
+      const stored = visited.has(fingerprint[FP_HI], fingerprint[FP_LO]);
+      if (stored && !this.provisoAsks()) return true;
+      // A state its twin stands in for is still to be expanded if the twin is (the twin can do all it can).
+      if (this.storedWithLargerBudget(state)) {
+        this.revisit(fingerprint[FP_HI] as number, fingerprint[FP_LO] as number);
+        return true;
+      }
     }
     fingerprintOf(sums[SUM_A], sums[SUM_B], state.length, fingerprint);
     if (!visited.add(fingerprint[FP_HI], fingerprint[FP_LO])) {
@@ -249,6 +255,11 @@ class BfsRun implements SuccessorSink {
     if (reduction === undefined || transition < 0) return -1;
     const mover = reduction.processOf(transition);
     return this.system.symmetry === undefined ? mover : this.system.symmetry.processImage(mover);
+  }
+
+  /** Whether the proviso still asks about the successors of this expansion (it has no answer yet). */
+  private provisoAsks(): boolean {
+    return this.nextLevel !== null && !this.reachesQueue;
   }
 
   /** A successor already stored: the proviso asks whether it is still to be expanded. */
