@@ -40,7 +40,7 @@ export interface CheckSettings {
   readonly partialOrder?: boolean;
   /** Symmetry reduction over interchangeable cores, where the model allows it (default on; `--no-symmetry`). */
   readonly symmetry?: boolean;
-  /** Check the machine's write log against full comparisons (tests; see `ExploreOptions.verifyWrites`). */
+  /** Check the machine's write log against full comparisons, and the wait detector's short cuts against its solo runs (tests; see `ExploreOptions.verifyWrites`). */
   readonly verifyWrites?: boolean;
   /** Interpret the bytecode instead of running compiled steps when false (tests compare the two). */
   readonly compiledSteps?: boolean;
@@ -97,12 +97,13 @@ export function compileModel(unit: TranslationUnit, config: ModelConfig): Progra
 }
 
 /** The machine for a compiled program. */
-export function machineFor(program: Program, settings: Pick<CheckSettings, 'strict' | 'spuriousTimeouts' | 'partialOrder' | 'symmetry' | 'compiledSteps'>): MachineSystem {
+export function machineFor(program: Program, settings: Pick<CheckSettings, 'strict' | 'spuriousTimeouts' | 'partialOrder' | 'symmetry' | 'compiledSteps' | 'verifyWrites'>): MachineSystem {
   const system = new MachineSystem(program, kernelBuiltins(), writeBootState, {
     strict: settings.strict,
     spuriousTimeouts: settings.spuriousTimeouts,
     partialOrder: settings.partialOrder !== false,
     compiledSteps: settings.compiledSteps !== false,
+    verifyWaits: settings.verifyWrites === true,
   });
   if (settings.symmetry !== false) attachSymmetry(system, analyzeCpuSymmetry(program));
   return system;

@@ -2,14 +2,14 @@
  * atomic_t operations (include/linux/atomic): each is one step, a single
  * read-modify-write of the counter, with int wrap-around.
  */
-import type { BuiltinFn } from '../machine/index.js';
+import { writingBuiltin, type BuiltinFn } from '../machine/index.js';
 import { arg, readSlot, writeSlot } from './memory.js';
 
 type Rmw = (old: number, operand: number) => number;
 
 /** An RMW builtin: the counter pointer is argument `ptrArg`, the operand `opArg` (or a constant). */
 function rmw(ptrArg: number, opArg: number, constant: number, f: Rmw, result: 'new' | 'old' | 'none' | 'zero' | 'nonzero'): BuiltinFn {
-  return (vm, base) => {
+  return writingBuiltin((vm, base) => {
     const addr = arg(vm, base, ptrArg);
     const old = readSlot(vm, addr);
     if (vm.violation !== 0) return 0;
@@ -23,7 +23,7 @@ function rmw(ptrArg: number, opArg: number, constant: number, f: Rmw, result: 'n
       case 'nonzero': return next !== 0 ? 1 : 0;
       default: return 0;
     }
-  };
+  });
 }
 
 const add: Rmw = (a, b) => a + b;
@@ -31,10 +31,10 @@ const sub: Rmw = (a, b) => a - b;
 
 export const ATOMIC_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   atomic_read: (vm, base) => readSlot(vm, arg(vm, base, 0)),
-  atomic_set: (vm, base) => {
+  atomic_set: writingBuiltin((vm, base) => {
     writeSlot(vm, arg(vm, base, 0), arg(vm, base, 1));
     return 0;
-  },
+  }),
   atomic_inc: rmw(0, -1, 1, add, 'none'),
   atomic_dec: rmw(0, -1, 1, sub, 'none'),
   atomic_add: rmw(1, 0, 0, add, 'none'),

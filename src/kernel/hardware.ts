@@ -5,7 +5,7 @@
  */
 import { APIC_VECTOR_WORDS, Cpu, CpuFlag, FN_PTR_TAG, MsrAccess, NEST_FIELD_MASK, NEST_NMI_SHIFT, TAG_MASK } from '../compile/index.js';
 import type { BuiltinFn, Vm } from '../machine/index.js';
-import { beginMsrAccess, coreUpdated, endMsrAccess, MSR_IA32_UCODE_REV, MSR_IA32_UCODE_WRITE, requestVector, ViolationKind } from '../machine/index.js';
+import { beginMsrAccess, coreUpdated, endMsrAccess, MSR_IA32_UCODE_REV, MSR_IA32_UCODE_WRITE, requestVector, ViolationKind, writingBuiltin } from '../machine/index.js';
 import { arg, validCpu } from './memory.js';
 
 /** enum ucode_state values (v5.19). */
@@ -18,19 +18,20 @@ function targetCpu(vm: Vm, cpu: number): number {
 }
 
 export const HARDWARE_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
-  __irqcheck_msr_begin: (vm, base) => {
+  // An access in flight is the CPU's own MSR slots, which its siblings read: a write (or a fault).
+  __irqcheck_msr_begin: writingBuiltin((vm, base) => {
     const msr = arg(vm, base, 0) >>> 0;
     const write = arg(vm, base, 1) !== 0;
     beginMsrAccess(vm, msr, write && msr === MSR_IA32_UCODE_WRITE ? MsrAccess.UCODE_UPDATE : write ? MsrAccess.WRITE : MsrAccess.READ);
     return 0;
-  },
+  }),
   __irqcheck_msr_end: (vm) => endMsrAccess(vm),
   // apply_microcode_local(): the update on a core not yet updated, else the revision check.
-  __irqcheck_ucode_begin: (vm) => {
+  __irqcheck_ucode_begin: writingBuiltin((vm) => {
     if (coreUpdated(vm)) beginMsrAccess(vm, MSR_IA32_UCODE_REV, MsrAccess.READ);
     else beginMsrAccess(vm, MSR_IA32_UCODE_WRITE, MsrAccess.UCODE_UPDATE);
     return 0;
-  },
+  }),
   __irqcheck_ucode_end: (vm) => {
     const wasUpdate = (vm.state[vm.cpuBase + Cpu.MSR_KIND] as number) === MsrAccess.UCODE_UPDATE;
     endMsrAccess(vm);

@@ -9,7 +9,7 @@
  * `MachineSystem` (a check `TransitionSystem`) and `Violation`s with traces.
  * Must not know: C syntax, or how the search or the reports work.
  */
-export { Vm, StepFlag } from './vm.js';
+export { Vm, StepFlag, writingBuiltin } from './vm.js';
 export type { BuiltinFn } from './vm.js';
 export { MachineSystem, TransitionKind, transitionId, transitionKind, transitionCpu } from './system.js';
 export { partialOrderUnavailable } from './partial-order.js';

@@ -20,8 +20,18 @@ export const StepFlag = {
   OWN_WRITE: 32,
 } as const;
 
-/** A kernel builtin: reads its `argc` arguments from `vm.ops[base..]`, returns its result. */
-export type BuiltinFn = (vm: Vm, base: number, argc: number) => number;
+/**
+ * A kernel builtin: reads its `argc` arguments from `vm.ops[base..]`,
+ * returns its result. `alwaysWrites`: every call writes shared state
+ * (`Vm.write`) or faults, whatever its arguments, so a step that reaches
+ * it is never a wait (waiting.ts counts on it).
+ */
+export type BuiltinFn = ((vm: Vm, base: number, argc: number) => number) & { readonly alwaysWrites?: true };
+
+/** `fn`, marked as a builtin that writes shared state (or faults) on every call. */
+export function writingBuiltin(fn: (vm: Vm, base: number, argc: number) => number): BuiltinFn {
+  return Object.assign(fn, { alwaysWrites: true as const });
+}
 
 /** Statements a step may run without doing anything visible before it is cut (a local loop). */
 export const STEP_STATEMENT_BUDGET = 10_000;

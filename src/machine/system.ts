@@ -53,6 +53,8 @@ export interface MachineOptions {
   readonly spuriousTimeouts: boolean;
   /** Run steps through the compiled functions (step-compiler.ts); false: interpret the bytecode. Default true. */
   readonly compiledSteps?: boolean;
+  /** Check the wait detector's short cuts against its solo runs, and throw on a difference (tests). */
+  readonly verifyWaits?: boolean;
 }
 
 /** A program on the x86 machine, seen as a transition system. */
@@ -89,7 +91,7 @@ export class MachineSystem implements TransitionSystem {
     this.vm.strict = options.strict;
     this.stateSlots = program.layout.stateSlots;
     this.succ = new Int32Array(this.stateSlots);
-    this.waits = new WaitDetector(this.vm);
+    this.waits = new WaitDetector(this.vm, options.verifyWaits === true);
     this.cpus = program.config.cpus;
     this.timed = new Uint8Array(this.cpus);
     this.waitingCpus = new Uint8Array(this.cpus);

@@ -23,7 +23,7 @@ import { StateWriteLog } from './write-log.js';
 import { compileSteps, STEP_ENDED, type CompiledSteps, type CompiledUnit } from './step-compiler.js';
 import { StepFlag, STEP_STATEMENT_BUDGET, type BuiltinFn } from './step-outcome.js';
 
-export { StepFlag, STEP_STATEMENT_BUDGET, type BuiltinFn } from './step-outcome.js';
+export { StepFlag, STEP_STATEMENT_BUDGET, writingBuiltin, type BuiltinFn } from './step-outcome.js';
 
 export class Vm {
   readonly program: Program;
@@ -115,7 +115,7 @@ export class Vm {
   private readonly taskExitPc: number;
 
   /** `compile`: run steps through compiled functions where the program allows (see step-compiler.ts). */
-  constructor(program: Program, private readonly builtins: readonly BuiltinFn[], compile = true) {
+  constructor(program: Program, readonly builtins: readonly BuiltinFn[], compile = true) {
     this.program = program;
     this.layout = program.layout;
     this.code = program.code;

@@ -8,7 +8,8 @@
  *
  * Hot: runs for read-only steps; works in a preallocated scratch state.
  */
-import { Cpu, Frame, Op, OPERANDS, StmtFlag } from '../compile/index.js';
+import { Cpu, Frame, Op, OPERANDS, PRIVATE_ACCESS, StmtFlag, type Program } from '../compile/index.js';
+import type { BuiltinFn } from './step-outcome.js';
 import { StepFlag, type Vm } from './vm.js';
 import type { StateWriteLog } from './write-log.js';
 
@@ -27,8 +28,17 @@ export class WaitDetector {
   private readonly region: Int32Array;
   /** Per statement site: 1 if it is inside a loop. */
   private readonly loopSites: Uint8Array;
+  /** Per pc: 1 at a statement whose every run writes shared state or faults (`writesFirst`). */
+  private readonly writingStatements: Uint8Array;
 
-  constructor(private readonly vm: Vm) {
+  /**
+   * `verify`: also run the solo run where `writingStatements` answers, and
+   * throw if it disagrees (the tests run every example this way).
+   */
+  constructor(
+    private readonly vm: Vm,
+    private readonly verify = false,
+  ) {
     this.scratch = new Int32Array(vm.layout.stateSlots);
     this.region = new Int32Array(vm.layout.cpuSlots);
     const p = vm.program;
@@ -36,6 +46,7 @@ export class WaitDetector {
     for (let pc = 0; pc < p.code.length; pc += 1 + (OPERANDS[p.code[pc] as number] ?? 0)) {
       if ((p.code[pc] as number) === Op.STMT && ((p.code[pc + 2] as number) & StmtFlag.IN_LOOP) !== 0) this.loopSites[p.code[pc + 1] as number] = 1;
     }
+    this.writingStatements = writingStatements(p, vm.builtins);
   }
 
   /**
@@ -49,6 +60,23 @@ export class WaitDetector {
     const pc0 = from[cb + Cpu.PC] as number;
     const fp0 = from[cb + Cpu.FP] as number;
     if (!this.mayLoop(from, pc0, fp0)) return Waiting.NONE;
+    // A CPU that moved on to a statement that writes leaves at its next step: the solo run would end there.
+    const pc1 = after[cb + Cpu.PC] as number;
+    if (this.writingStatements[pc1] === 1 && (pc1 !== pc0 || after[cb + Cpu.FP] !== fp0)) {
+      if (this.verify && this.soloRun(from, after, c, firstStepSpentTime) !== Waiting.NONE) {
+        throw new Error(`irqcheck bug: the statement at pc ${pc1} was taken to write, and a CPU waits there`);
+      }
+      return Waiting.NONE;
+    }
+    return this.soloRun(from, after, c, firstStepSpentTime);
+  }
+
+  /** `classify` by running CPU c alone from `after`. */
+  private soloRun(from: Int32Array, after: Int32Array, c: number, firstStepSpentTime: boolean): number {
+    const L = this.vm.layout;
+    const cb = L.cpuBase0 + c * L.cpuSlots;
+    const pc0 = from[cb + Cpu.PC] as number;
+    const fp0 = from[cb + Cpu.FP] as number;
     const s = this.scratch;
     s.set(after);
     let spentTime = firstStepSpentTime;
@@ -99,6 +127,37 @@ export class WaitDetector {
     }
     return false;
   }
+}
+
+/** Instructions that compute, read, write a local or fault, and go on to the next instruction. */
+const STRAIGHT = new Set<number>([
+  Op.NOP, Op.CONST, Op.CONSTK, Op.LOADL, Op.STOREL, Op.LOADG, Op.ADDRL, Op.ADDRG, Op.LOAD, Op.BIN, Op.UN, Op.CONV,
+  Op.DUP, Op.POP, Op.TUCK, Op.SWAP, Op.PTRADD, Op.PTRDIFF, Op.CHKIDX, Op.CHKPTR, Op.ZEROL,
+]);
+
+/**
+ * Per pc, 1 at a statement that, on a straight line from its start, stores
+ * to shared memory (STOREG, a STORE not known private) or calls a builtin
+ * that always writes (`BuiltinFn.alwaysWrites`): every step that starts
+ * there writes, or faults first. Anything else on the way (a branch, a
+ * call, another statement) leaves it 0.
+ */
+function writingStatements(p: Program, builtins: readonly BuiltinFn[]): Uint8Array {
+  const code = p.code;
+  const out = new Uint8Array(code.length);
+  for (let at = 0; at < code.length; at += 1 + (OPERANDS[code[at] as number] ?? 0)) {
+    if ((code[at] as number) !== Op.STMT) continue;
+    for (let pc = at + 1 + (OPERANDS[Op.STMT] as number); pc < code.length; pc += 1 + (OPERANDS[code[pc] as number] ?? 0)) {
+      const op = code[pc] as number;
+      const writes =
+        op === Op.STOREG ||
+        (op === Op.STORE && ((code[pc + 1] as number) & PRIVATE_ACCESS) === 0) ||
+        (op === Op.BUILTIN && builtins[code[pc + 1] as number]?.alwaysWrites === true);
+      if (writes) out[at] = 1;
+      if (writes || !STRAIGHT.has(op)) break;
+    }
+  }
+  return out;
 }
 
 function copyRegion(s: Int32Array, cb: number, region: Int32Array): void {
