@@ -13,29 +13,22 @@ import { kernelBuiltins, writeBootState } from '../../src/kernel/index.js';
 import { MachineSystem, writingBuiltin, type BuiltinFn } from '../../src/machine/index.js';
 import { checkModel, compileModel, configFor, DEFAULT_SETTINGS, loadModelSource } from '../../src/pipeline.js';
 
-/** CPU 0 spins on a flag nobody sets, its loop two statements long: the second a read-only builtin. */
-const SPIN_ON_TWO_STATEMENTS = `
+/** CPU 0 loops until a flag nobody sets is set; the loop's second statement is `body`. */
+const loopOnFlag = (body: string): string => `
   #pragma irqcheck cpus 1
   static int flag;
   static atomic_t seen;
   int main(void) {
     while (!READ_ONCE(flag)) {
-      atomic_read(&seen);
+      ${body}
     }
     return 0;
   }`;
 
-/** The same loop whose second statement writes: the CPU goes round it forever without waiting. */
-const LOOP_THAT_WRITES = `
-  #pragma irqcheck cpus 1
-  static int flag;
-  static atomic_t seen;
-  int main(void) {
-    while (!READ_ONCE(flag)) {
-      atomic_set(&seen, 1);
-    }
-    return 0;
-  }`;
+/** A spin two statements long, the second a read-only builtin: a wait. */
+const SPIN_ON_TWO_STATEMENTS = loopOnFlag('atomic_read(&seen);');
+/** The same loop writing shared state in its second statement: the CPU goes round without waiting. */
+const LOOP_THAT_WRITES = loopOnFlag('atomic_set(&seen, 1);');
 
 describe('wait detection', () => {
   it('finds the deadlock of a CPU spinning around a loop of two read-only statements', async () => {
