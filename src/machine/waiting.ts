@@ -28,7 +28,7 @@ export class WaitDetector {
   private readonly region: Int32Array;
   /** Per statement site: 1 if it is inside a loop. */
   private readonly loopSites: Uint8Array;
-  /** Per pc: 1 at a statement whose every run writes shared state or faults (`writesFirst`). */
+  /** Per pc: 1 at a statement whose every run writes shared state or faults (`writingStatements` below). */
   private readonly writingStatements: Uint8Array;
 
   /**
