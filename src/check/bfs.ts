@@ -95,6 +95,7 @@ class BfsRun implements SuccessorSink {
   /** The system's event budget, when states with a larger one stand in for this one (see `EventBudget`). */
   private readonly budget: EventBudget | null;
   private readonly twinSums = new Int32Array(2);
+  private readonly twinFingerprint = new Int32Array(2);
   /** The reduction's assumptions failed: this run's `verified` would not be trustworthy. */
   invalidated = false;
 
@@ -213,18 +214,17 @@ class BfsRun implements SuccessorSink {
     }
     const fingerprint = this.fingerprint;
     const visited = this.visited;
+    fingerprintOf(sums[SUM_A], sums[SUM_B], state.length, fingerprint);
     if (this.budget !== null) {
       // Most successors are stored already; then their twins matter only to the proviso, and their probes (mostly cache misses) are skipped once it has its answer.
-      fingerprintOf(sums[SUM_A], sums[SUM_B], state.length, fingerprint);
-      const stored = visited.has(fingerprint[FP_HI], fingerprint[FP_LO]);
-      if (stored && !this.provisoAsks()) return true;
+      if (visited.has(fingerprint[FP_HI], fingerprint[FP_LO]) && !this.provisoAsks()) return true;
       // A state its twin stands in for is still to be expanded if the twin is (the twin can do all it can).
+      const twin = this.twinFingerprint;
       if (this.storedWithLargerBudget(state)) {
-        this.revisit(fingerprint[FP_HI] as number, fingerprint[FP_LO] as number);
+        this.revisit(twin[FP_HI] as number, twin[FP_LO] as number);
         return true;
       }
     }
-    fingerprintOf(sums[SUM_A], sums[SUM_B], state.length, fingerprint);
     if (!visited.add(fingerprint[FP_HI], fingerprint[FP_LO])) {
       this.revisit(fingerprint[FP_HI] as number, fingerprint[FP_LO] as number);
       return true;
@@ -271,15 +271,15 @@ class BfsRun implements SuccessorSink {
   /**
    * Whether `state` (lane sums in `sums`) has a stored twin with a larger
    * event budget (see `EventBudget`); if so, its fingerprint is left in
-   * `fingerprint`.
+   * `twinFingerprint`.
    */
   private storedWithLargerBudget(state: Int32Array): boolean {
     const budget = this.budget as EventBudget;
     const left = state[budget.slot] as number;
     for (let more = budget.max; more > left; more--) {
       this.hasher.withWord(this.sums[SUM_A] as number, this.sums[SUM_B] as number, budget.slot, left, more, this.twinSums);
-      fingerprintOf(this.twinSums[SUM_A] as number, this.twinSums[SUM_B] as number, state.length, this.fingerprint);
-      if (this.visited.has(this.fingerprint[FP_HI] as number, this.fingerprint[FP_LO] as number)) return true;
+      fingerprintOf(this.twinSums[SUM_A] as number, this.twinSums[SUM_B] as number, state.length, this.twinFingerprint);
+      if (this.visited.has(this.twinFingerprint[FP_HI] as number, this.twinFingerprint[FP_LO] as number)) return true;
     }
     return false;
   }

@@ -50,8 +50,6 @@
  * be shared between workers.
  */
 
-import { PositionStamps } from './position-stamps.js';
-
 /** Index of the high half in a fingerprint buffer. */
 export const FP_HI = 0;
 /** Index of the low half in a fingerprint buffer. */
@@ -120,8 +118,9 @@ export class StateHasher {
   /** mixA(KAᵢ) and mixB(KBᵢ): what a zero word would add, taken off so that it adds nothing. */
   private readonly zerosA: Int32Array;
   private readonly zerosB: Int32Array;
-  /** `sumsOver`'s marks of the positions it has looked at in this call. */
-  private readonly seen: PositionStamps;
+  /** `sumsOver`'s marks of the positions it has corrected: those equal to `epoch` were, in this call. */
+  private readonly seen: Uint32Array;
+  private epoch = 0;
 
   /** Computes the keys of `slots` positions (16 bytes a position). */
   constructor(slots: number) {
@@ -129,7 +128,7 @@ export class StateHasher {
     [this.keysA, this.keysB] = laneKeys(slots);
     this.zerosA = new Int32Array(slots);
     this.zerosB = new Int32Array(slots);
-    this.seen = new PositionStamps(slots);
+    this.seen = new Uint32Array(slots);
     for (let i = 0; i < slots; i++) {
       this.zerosA[i] = mixA(this.keysA[i]);
       this.zerosB[i] = mixB(this.keysB[i]);
@@ -222,8 +221,12 @@ export class StateHasher {
   sumsOver(base: Int32Array, baseA: number, baseB: number, words: Int32Array, ranges: Int32Array, count: number, out: Int32Array): void {
     const keysA = this.keysA;
     const keysB = this.keysB;
-    const seen = this.seen.stamps;
-    const epoch = this.seen.next();
+    const seen = this.seen;
+    if (++this.epoch === 0x1_0000_0000) {
+      seen.fill(0);
+      this.epoch = 1;
+    }
+    const epoch = this.epoch;
     let a = baseA | 0;
     let b = baseB | 0;
     for (let k = 0; k < 2 * count; k += 2) {

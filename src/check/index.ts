@@ -30,6 +30,7 @@ export type {
   TransitionSystem,
   WriteLog,
 } from './transition-system.js';
+export { logVouchesFor } from './transition-system.js';
 export type { ExploreOptions, Explorer, ParallelExplorer, SystemFactory } from './explorer.js';
 export { NO_LIMITS } from './explorer.js';
 export { BreadthFirstExplorer } from './bfs.js';

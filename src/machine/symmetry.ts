@@ -199,7 +199,8 @@ export class CoreSymmetry implements StateSymmetry {
 
   /**
    * Applies the CPU map `map` (CPU c → map[c]; a bijection that keeps core 0
-   * and thread numbers) to `state` in place. Rare outside `canonicalize`.
+   * and thread numbers) to `state` in place (`canonicalize`; a search's
+   * successors go through `representativeOf`, which needs no second copy).
    */
   permute(state: Int32Array, map: Int32Array): void {
     this.scratch.set(state);

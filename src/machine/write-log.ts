@@ -9,7 +9,7 @@
  *
  * Hot: `add` runs for every store the VM executes; allocates nothing.
  */
-import type { WriteLog } from '../check/index.js';
+import { logVouchesFor, type WriteLog } from '../check/index.js';
 
 /** Ranges kept before the log gives up (count −1: "compare everything"). */
 const CAPACITY = 64;
@@ -55,7 +55,7 @@ export class StateWriteLog implements WriteLog {
 
   /** Whether the log vouches for `state`: it is the successor being made, and differs from its parent only inside the ranges. */
   vouchesFor(state: Int32Array): boolean {
-    return this.target === state && this.count >= 0;
+    return logVouchesFor(this, state);
   }
 
   /** Makes the log describe `target` again, with `count` ranges saved from it earlier (−1: none). */
