@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyDelta, DeltaCoder, encodeDelta, encodeDeltaWithin, maxDeltaWords, RangeList } from '../../src/check/state-delta.js';
-import { prng } from './systems.js';
+import { prng, scribble } from './systems.js';
 
 /** Encodes `state` against `reference` (copied), checks both directions, returns the words written. */
 function roundTrip(state: Int32Array, reference: Int32Array): number {
@@ -162,14 +162,7 @@ describe('state delta', () => {
       for (let n = random() % 4; n > 0; n--) {
         const child = coder.decoded.slice();
         log.target = random() % 20 === 0 ? null : child;
-        log.count = 1 + (random() % 3);
-        for (let r = 0; r < log.count; r++) {
-          const from = random() % slots;
-          const end = Math.min(slots, from + 1 + (random() % 10));
-          log.ranges[2 * r] = from;
-          log.ranges[2 * r + 1] = end;
-          for (let i = from; i < end; i++) if (random() % 2 === 0) child[i] = random() % 9;
-        }
+        scribble(random, child, log, 3, 10);
         if (random() % 40 === 0) {
           coder.restartEncoding();
           restarts.add(children.length);

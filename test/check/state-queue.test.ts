@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StateQueue } from '../../src/check/state-queue.js';
-import { prng } from './systems.js';
+import { prng, scribble } from './systems.js';
 
 describe('StateQueue', () => {
   it('is FIFO across chunk boundaries, carrying id, depth, sums and tag', () => {
@@ -101,14 +101,7 @@ describe('StateQueue', () => {
       const children = whole.length > 200 ? random() % 2 : 1 + (random() % 3);
       for (let k = 0; k < children; k++) {
         child.set(parent);
-        log.count = 1 + (random() % 4);
-        for (let r = 0; r < log.count; r++) {
-          const start = random() % slots;
-          const end = Math.min(slots, start + 1 + (random() % 12));
-          log.ranges[2 * r] = start;
-          log.ranges[2 * r + 1] = end;
-          for (let i = start; i < end; i++) if (random() % 3 !== 0) child[i] = random() % 5;
-        }
+        scribble(random, child, log, 4, 12);
         whole.push(child, next, 1, 0, 0);
         logged.push(child, next, 1, 0, 0, -1, null, log);
         next++;

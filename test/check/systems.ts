@@ -17,6 +17,23 @@ export function prng(seed: number): () => number {
 }
 
 /**
+ * A transition's writes drawn at random: 1 to `maxRanges` ranges of up to
+ * `maxLength` words noted in `log` (a `WriteLog`'s ranges and count), and
+ * small values written into `state` at about half their words (a write may
+ * leave a word as it was).
+ */
+export function scribble(random: () => number, state: Int32Array, log: { count: number; readonly ranges: Int32Array }, maxRanges: number, maxLength: number): void {
+  log.count = 1 + (random() % maxRanges);
+  for (let r = 0; r < log.count; r++) {
+    const start = random() % state.length;
+    const end = Math.min(state.length, start + 1 + (random() % maxLength));
+    log.ranges[2 * r] = start;
+    log.ranges[2 * r + 1] = end;
+    for (let i = start; i < end; i++) if (random() % 2 === 0) state[i] = random() % 9;
+  }
+}
+
+/**
  * An explicit graph over nodes 0..n-1 (node 0 initial); the state is [node].
  * Transition id of an edge = its target node, so a path reads as the nodes
  * visited. `edgeViolations` are transitions (ids ≥ 1000) that violate.
