@@ -29,9 +29,37 @@ import { belowRaiseBudget, deviceFields, type DeviceFields } from './msi.js';
 
 const NMI_PENDING = CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL;
 
+/** Slots of `FutureSites.recent` (a power of two). */
+const RECENT_STANDINGS = 1024;
+
+/**
+ * What a CPU may run besides its own code: the NMI entry, the IRQ entry,
+ * any work. The same bits say what running a set of sites may do to every
+ * CPU: send an NMI, send a vector, wake one up.
+ */
+const Extra = {
+  NMI: 1,
+  IRQ: 2,
+  WORK: 4,
+  ALL: 7,
+} as const;
+
+/**
+ * Where a CPU stands — its work, pc and the return addresses on its stack
+ * — and the sites it may execute from there without new work or a new
+ * interrupt; shared by every state with a CPU standing there (a search
+ * meets a few hundred). `sends`: the `Extra` bits running them may give
+ * every CPU.
+ */
+interface Standing {
+  readonly position: Int32Array;
+  readonly sites: Uint32Array;
+  readonly sends: number;
+}
+
 export class FutureSites {
   /** Words of one bitset. */
-  readonly words: number;
+  private readonly words: number;
   /** The bit of accesses made outside any statement: in every future. */
   readonly alwaysSite: number;
   private readonly program: Program;
@@ -59,6 +87,17 @@ export class FutureSites {
   private readonly devices: DeviceFields | null;
   /** Reachable sites from a pc (the last entry: pcs outside the code), computed on first use. */
   private readonly fromPc: (Uint32Array | undefined)[];
+  /** Every `Standing` seen, by a hash of its position. */
+  private readonly standings = new Map<number, Standing[]>();
+  /** The `Standing`s found last, by their hash's low bits. */
+  private readonly recent = new Array<Standing | undefined>(RECENT_STANDINGS).fill(undefined);
+  /** Scratch: the position of the CPU being looked up. */
+  private readonly position: Int32Array;
+  /** After `update`, per CPU: where it stands, and the `Extra` sets it may run besides. */
+  private readonly standing: (Standing | null)[];
+  private readonly extras: Uint8Array;
+  /** Per combination of `Extra` bits: what running those sets may do to every CPU (`sendsOf`). */
+  private readonly extraSends: Uint8Array;
 
   constructor(program: Program) {
     this.program = program;
@@ -93,6 +132,19 @@ export class FutureSites {
     this.wakeSites = this.callSites('__irqcheck_wake');
     this.nmiSendSites = this.callSites('__irqcheck_send_nmi');
     this.vectorSendSites = this.callSites('__irqcheck_send_vector');
+    const L = program.layout;
+    this.position = new Int32Array(2 + L.cpuSlots);
+    this.standing = new Array<Standing | null>(program.config.cpus).fill(null);
+    this.extras = new Uint8Array(program.config.cpus);
+    this.extraSends = new Uint8Array(Extra.ALL + 1);
+    const sets: [number, Uint32Array][] = [
+      [Extra.NMI, this.nmiSites],
+      [Extra.IRQ, this.irqSites],
+      [Extra.WORK, this.anyWork],
+    ];
+    for (let extra = 0; extra <= Extra.ALL; extra++) {
+      for (const [bit, sites] of sets) if ((extra & bit) !== 0) this.extraSends[extra] = (this.extraSends[extra] as number) | this.sendsOf(sites);
+    }
   }
 
   /** The sites that call builtin `name`. */
@@ -107,7 +159,7 @@ export class FutureSites {
   }
 
   /** A fresh, empty bitset. */
-  bitset(): Uint32Array {
+  private bitset(): Uint32Array {
     return new Uint32Array(this.words);
   }
 
@@ -118,52 +170,48 @@ export class FutureSites {
   }
 
   /**
-   * Writes into `out[c]` the sites each CPU `c` of `s` may still execute:
+   * Works out the sites each CPU of `s` may still execute (ask `may`):
    * what it runs without new work or a new interrupt; the NMI entry if an
    * NMI is pending on it, the external budget is not spent, or some CPU may
    * still send one (to any CPU: the target is not known); the IRQ entry
    * likewise, or if an MSI device may still raise (its message may name any
    * CPU); and, if any CPU can still reach a wake call, any work it may
    * yet be given. What an entry or work adds may send or wake in turn: the
-   * sets grow until they hold.
+   * sets grow until they hold. A CPU's own part is looked up by where it
+   * stands (`Standing`); the rest is a few bits per CPU.
    */
-  writeAll(s: Int32Array, out: readonly Uint32Array[]): void {
+  update(s: Int32Array): void {
     const L = this.program.layout;
+    const cpus = this.extras.length;
     const externalNmis = (s[ENV_BASE + Env.NMIS_LEFT] as number) > 0;
-    let nmiToAll = false;
-    let irqToAll = this.deviceMayRaise(s);
-    let wakeable = false;
-    for (let c = 0; c < out.length; c++) {
-      const bits = out[c] as Uint32Array;
-      this.writeOwn(s, c, bits);
+    let toAll = this.deviceMayRaise(s) ? Extra.IRQ : 0;
+    for (let c = 0; c < cpus; c++) {
+      this.standing[c] = this.standingOf(s, c);
       const cb = L.cpuBase0 + c * L.cpuSlots;
-      if (externalNmis || ((s[cb + Cpu.FLAGS] as number) & NMI_PENDING) !== 0) orInto(bits, this.nmiSites);
-      for (let w = 0; w < APIC_VECTOR_WORDS; w++) {
-        if (irqToAll || (s[cb + Cpu.IRR + w] as number) !== 0) {
-          orInto(bits, this.irqSites);
-          break;
-        }
-      }
+      let extra = toAll;
+      if (externalNmis || ((s[cb + Cpu.FLAGS] as number) & NMI_PENDING) !== 0) extra |= Extra.NMI;
+      for (let w = 0; w < APIC_VECTOR_WORDS; w++) if ((s[cb + Cpu.IRR + w] as number) !== 0) extra |= Extra.IRQ;
+      this.extras[c] = extra;
     }
     for (;;) {
-      let nmiSent: boolean = nmiToAll;
-      let vectorSent: boolean = irqToAll;
-      let woken: boolean = wakeable;
-      for (const bits of out) {
-        nmiSent ||= intersects(bits, this.nmiSendSites);
-        vectorSent ||= intersects(bits, this.vectorSendSites);
-        woken ||= intersects(bits, this.wakeSites);
-      }
-      if (nmiSent === nmiToAll && vectorSent === irqToAll && woken === wakeable) return;
-      for (const bits of out) {
-        if (nmiSent && !nmiToAll) orInto(bits, this.nmiSites);
-        if (vectorSent && !irqToAll) orInto(bits, this.irqSites);
-        if (woken && !wakeable) orInto(bits, this.anyWork);
-      }
-      nmiToAll = nmiSent;
-      irqToAll = vectorSent;
-      wakeable = woken;
+      // What some CPU may yet do (send an NMI, send a vector, wake a CPU) every CPU may be given (the matching extra).
+      let sent = toAll;
+      for (let c = 0; c < cpus; c++) sent |= (this.standing[c] as Standing).sends | (this.extraSends[this.extras[c] as number] as number);
+      if (sent === toAll) return;
+      toAll = sent;
+      for (let c = 0; c < cpus; c++) this.extras[c] = (this.extras[c] as number) | toAll;
     }
+  }
+
+  /** Whether CPU c of the state last given to `update` may still execute `site`. */
+  may(c: number, site: number): boolean {
+    const extra = this.extras[c] as number;
+    return (
+      hasBit((this.standing[c] as Standing).sites, site) ||
+      ((extra & Extra.NMI) !== 0 && hasBit(this.nmiSites, site)) ||
+      ((extra & Extra.IRQ) !== 0 && hasBit(this.irqSites, site)) ||
+      ((extra & Extra.WORK) !== 0 && hasBit(this.anyWork, site))
+    );
   }
 
   /** Whether some MSI device is still below its raise budget. */
@@ -174,21 +222,56 @@ export class FutureSites {
     return false;
   }
 
-  /** The sites CPU c may execute without being given new work or taking a new interrupt. */
-  private writeOwn(s: Int32Array, c: number, out: Uint32Array): void {
-    out.fill(0);
-    setBit(out, this.alwaysSite);
+  /** CPU c's `Standing` in `s`: found by its work, pc and return addresses, made on first sight. */
+  private standingOf(s: Int32Array, c: number): Standing {
     const L = this.program.layout;
     const cb = L.cpuBase0 + c * L.cpuSlots;
-    const work = (s[cb + Cpu.WORK] as number) - 1;
-    if (work >= 0 && work < this.allSites.length) orInto(out, this.allSites[work] as Uint32Array);
-    orInto(out, this.reachableFrom(s[cb + Cpu.PC] as number));
+    const position = this.position;
+    position[0] = s[cb + Cpu.WORK] as number;
+    position[1] = s[cb + Cpu.PC] as number;
+    let n = 2;
     // Every frame returns to the pc its header holds (an interrupt frame: the interrupted pc).
     let fp = s[cb + Cpu.FP] as number;
     for (let depth = 0; fp > 0 && depth < L.cpuSlots; depth++) {
-      orInto(out, this.reachableFrom(s[fp + Frame.RET_PC] as number));
+      position[n++] = s[fp + Frame.RET_PC] as number;
       fp = s[fp + Frame.PREV_FP] as number;
     }
+    let h = n;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ (position[i] as number), 0x01000193) ^ ((position[i] as number) >>> 16);
+    // A small integer key (V8 boxes int32s beyond 30 bits), tried first in a direct-mapped cache.
+    h &= 0x3fffffff;
+    const slot = h & (RECENT_STANDINGS - 1);
+    const recent = this.recent[slot];
+    if (recent !== undefined && samePosition(recent.position, position, n)) return recent;
+    let bucket = this.standings.get(h);
+    let found: Standing | undefined;
+    if (bucket !== undefined) {
+      for (let i = 0; i < bucket.length && found === undefined; i++) if (samePosition((bucket[i] as Standing).position, position, n)) found = bucket[i];
+    } else {
+      bucket = [];
+      this.standings.set(h, bucket);
+    }
+    if (found === undefined) {
+      found = this.standingAt(position.slice(0, n));
+      bucket.push(found);
+    }
+    this.recent[slot] = found;
+    return found;
+  }
+
+  /** The sites a CPU standing at `position` ([work, pc, return pcs…]) may execute without new work or a new interrupt. */
+  private standingAt(position: Int32Array): Standing {
+    const sites = this.bitset();
+    setBit(sites, this.alwaysSite);
+    const work = (position[0] as number) - 1;
+    if (work >= 0 && work < this.allSites.length) orInto(sites, this.allSites[work] as Uint32Array);
+    for (let i = 1; i < position.length; i++) orInto(sites, this.reachableFrom(position[i] as number));
+    return { position, sites, sends: this.sendsOf(sites) };
+  }
+
+  /** What running some site of `sites` may do to every CPU, as the `Extra` it gives them. */
+  private sendsOf(sites: Uint32Array): number {
+    return (intersects(sites, this.nmiSendSites) ? Extra.NMI : 0) | (intersects(sites, this.vectorSendSites) ? Extra.IRQ : 0) | (intersects(sites, this.wakeSites) ? Extra.WORK : 0);
   }
 
   /** Sites reachable from `pc` inside its function, and everything its reachable calls may run. */
@@ -316,6 +399,13 @@ function orInto(into: Uint32Array, from: Uint32Array): boolean {
 }
 
 /** Whether bit `i` is set. */
-export function hasBit(bits: Uint32Array, i: number): boolean {
+function hasBit(bits: Uint32Array, i: number): boolean {
   return (((bits[i >> 5] as number) >>> (i & 31)) & 1) !== 0;
+}
+
+/** Whether `known` is the first `n` words of `position`. */
+function samePosition(known: Int32Array, position: Int32Array, n: number): boolean {
+  if (known.length !== n) return false;
+  for (let i = 0; i < n; i++) if (known[i] !== position[i]) return false;
+  return true;
 }

@@ -48,7 +48,7 @@ import type { PartialOrderReduction, SuccessorSink } from '../check/index.js';
 import { Footprint } from './footprint.js';
 import { functionCode } from './function-code.js';
 import { belowRaiseBudget, deviceSlots, messageCpu, type DeviceFields } from './msi.js';
-import { FutureSites, hasBit } from './future-sites.js';
+import { FutureSites } from './future-sites.js';
 import type { MachineSystem } from './system.js';
 import { CpuExpansion, TransitionKind, transitionChoice, transitionCpu, transitionKind } from './system.js';
 import { StepFlag } from './vm.js';
@@ -139,7 +139,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   /** CPUs executed for the state being expanded, and whether none of them makes progress. */
   private executed = 0;
   private stuck = true;
-  /** Whether `futureOf` holds the futures of the state being expanded. */
+  /** Whether `future` holds the futures of the state being expanded. */
   private futuresWritten = false;
   /** Per executed CPU: whether it has a key transition, and one other than a step (an interrupt taken, a wake-up, an arrival). */
   private readonly keyOf: Uint8Array;
@@ -154,8 +154,6 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   /** Per executed CPU: its entries in the footprint, [from, to). */
   private readonly footprintFrom: Int32Array;
   private readonly footprintTo: Int32Array;
-  /** Per CPU: the statements it may still execute (written once a seed is tried). */
-  private readonly futureOf: Uint32Array[];
   /** The CPUs' bits of a set; a device's bit is `cpus + its index`. */
   private readonly cpuMask: number;
   /** The MSI devices' struct addresses and field offsets. */
@@ -198,7 +196,6 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.transitionsOf = new Int32Array(this.cpus);
     this.firstOf = new Int32Array(this.cpus);
     this.scratch = new Int32Array(this.slots);
-    this.futureOf = Array.from({ length: this.cpus }, () => this.future.bitset());
     this.cpuMask = this.cpus >= 32 ? -1 : (1 << this.cpus) - 1;
     this.fields = system.vm.devices;
     this.deviceAddresses = p.devices.addresses;
@@ -264,7 +261,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   /** Writes the CPUs' futures for the state being expanded, once. */
   private writeFutures(s: Int32Array): void {
     if (this.futuresWritten) return;
-    this.future.writeAll(s, this.futureOf);
+    this.future.update(s);
     this.epoch++;
     this.futuresWritten = true;
     this.retargetable = this.liveDevices === 0 ? 0 : this.retargetableDevices();
@@ -662,7 +659,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       const written = enters || r >= Cpu.SLOTS || r === Cpu.PC || r === Cpu.FP || r === Cpu.SP;
       const read = written || r === Cpu.FLAGS || (r >= Cpu.IRR && r < Cpu.IRR + APIC_VECTOR_WORDS) || (r === Cpu.WORK && idle);
       if (!read || (!written && (this.rowWrite[k] as number) === 0)) continue;
-      if (hasBit(this.futureOf[d] as Uint32Array, this.rowSite[k] as number)) mask |= 1 << d;
+      if (this.future.may(d, this.rowSite[k] as number)) mask |= 1 << d;
     }
     const fp = this.footprint;
     const globalsBase = ENV_BASE + Env.SLOTS;
@@ -748,7 +745,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
       if (((mask >>> d) & 1) !== 0) continue;
       if (!anyAccess && (this.rowWrite[k] as number) === 0) continue;
       if (barrier && (this.rowBarrier[k] as number) === 1) continue;
-      if (hasBit(this.futureOf[d] as Uint32Array, this.rowSite[k] as number)) mask |= 1 << d;
+      if (this.future.may(d, this.rowSite[k] as number)) mask |= 1 << d;
     }
     // A device that may still raise, if its raise reads x and the access writes it, or writes x.
     const device = this.deviceOf[x] as number;
