@@ -103,7 +103,7 @@ export function machineFor(program: Program, settings: Pick<CheckSettings, 'stri
     spuriousTimeouts: settings.spuriousTimeouts,
     partialOrder: settings.partialOrder !== false,
     compiledSteps: settings.compiledSteps !== false,
-    verifyWaits: settings.verifyWrites === true,
+    verifyShortcuts: settings.verifyWrites === true,
   });
   if (settings.symmetry !== false) attachSymmetry(system, analyzeCpuSymmetry(program));
   return system;

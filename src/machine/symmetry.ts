@@ -72,7 +72,13 @@ export class CoreSymmetry implements StateSymmetry {
   /** Per core: whether the successor being canonicalized wrote what its key reads. */
   private readonly touched: Uint8Array;
 
-  constructor(program: Program, plan: SymmetricPlan, private readonly writes: StateWriteLog) {
+  /** `verify`: check the assumption the permutation's short cut rests on (see `checkStacks`; tests). */
+  constructor(
+    program: Program,
+    plan: SymmetricPlan,
+    private readonly writes: StateWriteLog,
+    private readonly verify = false,
+  ) {
     const L = program.layout;
     this.cpus = program.config.cpus;
     this.smt = program.config.smt;
@@ -157,9 +163,28 @@ export class CoreSymmetry implements StateSymmetry {
 
   representativeOf(state: Int32Array, buffer: Int32Array): Int32Array {
     if (this.sortCores(state)) return state;
+    if (this.verify) this.checkStacks(state);
+    // The log goes on describing the successor in its new place, with what the permutation rewrote.
+    const log = this.writes.vouchesFor(state) ? this.writes : null;
     buffer.set(state);
-    this.permuteInto(state, buffer, this.map);
+    log?.retarget(buffer);
+    this.permuteInto(state, buffer, this.map, log);
     return buffer;
+  }
+
+  /** Throws unless every CPU's stack is zero at and above its SP (what `permuteInto` and `coreKey` rely on). */
+  private checkStacks(state: Int32Array): void {
+    for (let c = 0; c < this.cpus; c++) {
+      const base = this.cpuBase0 + c * this.cpuSlots;
+      for (let i = base + this.liveSlots(state, base); i < base + this.cpuSlots; i++) {
+        if (state[i] !== 0) throw new Error(`irqcheck bug: CPU ${c}'s stack is not zero above its SP (slot ${i - base})`);
+      }
+    }
+  }
+
+  /** Slots of the CPU region at `base` in use: registers and the stack below SP (the rest is zero). */
+  private liveSlots(s: Int32Array, base: number): number {
+    return Math.max(Cpu.SLOTS, Math.min(this.cpuSlots, (s[base + Cpu.SP] as number) - base));
   }
 
   /** Works out the canonical order of `state`'s cores into `map` and `lastMap`; whether it is the order they are in. */
@@ -204,20 +229,24 @@ export class CoreSymmetry implements StateSymmetry {
    */
   permute(state: Int32Array, map: Int32Array): void {
     this.scratch.set(state);
-    this.permuteInto(this.scratch, state, map);
+    this.permuteInto(this.scratch, state, map, null);
   }
 
   /**
    * Writes into `state`, a copy of `source`, the image of `source` under
    * `map`: only the slots that move or hold CPU ids, masks or addresses are
-   * rewritten, read from `source`.
+   * rewritten, read from `source`, and where they are, `log` (if any) is
+   * told.
    */
-  private permuteInto(source: Int32Array, state: Int32Array, map: Int32Array): void {
+  private permuteInto(source: Int32Array, state: Int32Array, map: Int32Array, log: StateWriteLog | null): void {
     // Globals outside CPU-indexed arrays stay where they are; their CPU ids, masks and addresses change.
     const fixed = this.fixedSlots;
     for (let i = 0; i < fixed.length; i++) {
       const a = fixed[i] as number;
-      state[a] = this.mapValue(this.fixedRoles[i] as number, source[a] as number, map);
+      const v = this.mapValue(this.fixedRoles[i] as number, source[a] as number, map);
+      if (v === source[a]) continue;
+      state[a] = v;
+      log?.add(a, a + 1);
     }
     // CPU-indexed arrays: element c goes to element map[c].
     for (let i = 0; i < this.arrayBase.length; i++) {
@@ -227,29 +256,39 @@ export class CoreSymmetry implements StateSymmetry {
       for (let c = 0; c < this.cpus; c++) {
         const from = base + c * stride;
         const to = base + (map[c] as number) * stride;
-        for (let k = 0; k < stride; k++) state[to + k] = this.mapValue(this.globalRoles[roleBase + k] as number, source[from + k] as number, map);
+        const each = to === from ? log : null;
+        for (let k = 0; k < stride; k++) put(state, to + k, this.mapValue(this.globalRoles[roleBase + k] as number, source[from + k] as number, map), each);
+        if (to !== from) log?.add(to, to + stride);
       }
     }
-    // CPU regions: registers and stack move; addresses in them are rebased, CPU ids mapped.
+    // CPU regions: registers and stack move; addresses in them are rebased, CPU ids mapped. Above SP a stack is zero:
+    // what moves is the part in use, over the part in use where it lands.
     const slots = this.cpuSlots;
     for (let c = 0; c < this.cpus; c++) {
       const from = this.cpuBase0 + c * slots;
       const to = this.cpuBase0 + (map[c] as number) * slots;
-      if (to !== from) for (let k = 0; k < slots; k++) state[to + k] = source[from + k] as number;
-      state[to + Cpu.FP] = this.mapAddress(source[from + Cpu.FP] as number, map);
-      state[to + Cpu.SP] = this.mapAddress(source[from + Cpu.SP] as number, map);
+      // A core that stays keeps its words but those holding CPU ids or addresses of cores that move: those are logged one by one.
+      const moved = to !== from;
+      if (moved) {
+        const used = Math.max(this.liveSlots(source, from), this.liveSlots(source, to));
+        for (let k = 0; k < used; k++) state[to + k] = source[from + k] as number;
+        log?.add(to, to + used);
+      }
+      const each = moved ? null : log;
+      put(state, to + Cpu.FP, this.mapAddress(source[from + Cpu.FP] as number, map), each);
+      put(state, to + Cpu.SP, this.mapAddress(source[from + Cpu.SP] as number, map), each);
       let fp = source[from + Cpu.FP] as number;
       while (fp > 0) {
         const nfp = this.mapAddress(fp, map);
         const prev = source[fp + Frame.PREV_FP] as number;
-        state[nfp + Frame.PREV_FP] = this.mapAddress(prev, map);
+        put(state, nfp + Frame.PREV_FP, this.mapAddress(prev, map), each);
         const fn = (source[fp + Frame.FN] as number) - 1;
         if (fn >= 0) {
           const roles = this.frameRoles[fn] as Uint8Array;
           const n = this.fnFrameSlots[fn] as number;
           for (let off = Frame.HEADER; off < n; off++) {
             const role = roles[off] as number;
-            if (role !== SlotRole.PLAIN) state[nfp + off] = this.mapValue(role, source[fp + off] as number, map);
+            if (role !== SlotRole.PLAIN) put(state, nfp + off, this.mapValue(role, source[fp + off] as number, map), each);
           }
         }
         fp = prev;
@@ -300,7 +339,7 @@ export class CoreSymmetry implements StateSymmetry {
       if (c >= this.cpus) break;
       const base = this.cpuBase0 + c * this.cpuSlots;
       // Stack slots at and above SP are zero (and SP itself is hashed): roles and hashing stop there.
-      const live = Math.max(Cpu.SLOTS, Math.min(this.cpuSlots, (s[base + Cpu.SP] as number) - base));
+      const live = this.liveSlots(s, base);
       const roles = this.regionRoles;
       roles.fill(0, 0, live);
       roles[Cpu.FP] = SlotRole.ADDRESS;
@@ -421,6 +460,13 @@ export class CoreSymmetry implements StateSymmetry {
 const NO_CORE = -1;
 const ALL_CORES = -2;
 
+/** Writes `v` at `at` in `state`, telling `log` (if any) when it changes what was there. */
+function put(state: Int32Array, at: number, v: number, log: StateWriteLog | null): void {
+  if (state[at] === v) return;
+  state[at] = v;
+  log?.add(at, at + 1);
+}
+
 function mix(h: number, v: number): number {
   return Math.imul(h ^ v, 0x01000193) ^ (v >>> 16);
 }
@@ -483,7 +529,7 @@ export function attachSymmetry(system: MachineSystem, plan: CpuSymmetry): Symmet
     system.symmetryNote = { reduced: false, note: `no symmetry reduction: ${plan.reason}${at}`, ...(movableCores < 2 ? { trivial: true } : {}) };
     return system.symmetryNote;
   }
-  const symmetry = new CoreSymmetry(p, plan, system.vm.writes);
+  const symmetry = new CoreSymmetry(p, plan, system.vm.writes, system.options.verifyShortcuts === true);
   system.symmetry = symmetry;
   system.reduction?.closeUnder(symmetry);
   const cores = symmetry.cores - 1;

@@ -53,8 +53,12 @@ export interface MachineOptions {
   readonly spuriousTimeouts: boolean;
   /** Run steps through the compiled functions (step-compiler.ts); false: interpret the bytecode. Default true. */
   readonly compiledSteps?: boolean;
-  /** Check the wait detector's short cuts against its solo runs, and throw on a difference (tests). */
-  readonly verifyWaits?: boolean;
+  /**
+   * Check the machine's short cuts against what they stand for, and throw
+   * on a difference (tests): the wait detector's against its solo runs,
+   * the symmetry's against its assumption that stacks are zero above SP.
+   */
+  readonly verifyShortcuts?: boolean;
 }
 
 /** A program on the x86 machine, seen as a transition system. */
@@ -91,7 +95,7 @@ export class MachineSystem implements TransitionSystem {
     this.vm.strict = options.strict;
     this.stateSlots = program.layout.stateSlots;
     this.succ = new Int32Array(this.stateSlots);
-    this.waits = new WaitDetector(this.vm, options.verifyWaits === true);
+    this.waits = new WaitDetector(this.vm, options.verifyShortcuts === true);
     this.cpus = program.config.cpus;
     this.timed = new Uint8Array(this.cpus);
     this.waitingCpus = new Uint8Array(this.cpus);

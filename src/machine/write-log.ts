@@ -58,6 +58,15 @@ export class StateWriteLog implements WriteLog {
     return logVouchesFor(this, state);
   }
 
+  /**
+   * The successor the log describes was copied into `target`, which the
+   * caller goes on rewriting (and logging): the log describes `target`
+   * from here.
+   */
+  retarget(target: Int32Array): void {
+    this.target = target;
+  }
+
   /** Makes the log describe `target` again, with `count` ranges saved from it earlier (−1: none). */
   reopen(target: Int32Array, ranges: Int32Array, count: number): void {
     this.target = target;

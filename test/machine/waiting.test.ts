@@ -3,7 +3,7 @@
  * writes shared state on a straight line (a store, or a builtin marked
  * `alwaysWrites`) is not waiting, so no solo run is needed. A wrong mark
  * would turn a spinning CPU into one making progress and hide deadlocks;
- * the check mode the tests run (`verifyWaits`) runs the solo run anyway
+ * the check mode the tests run (`verifyShortcuts`) runs the solo run anyway
  * and throws on a difference.
  */
 import { describe, expect, it } from 'vitest';
@@ -49,7 +49,7 @@ describe('wait detection', () => {
     const builtins = kernelBuiltins();
     const read = requireBuiltin('atomic_read');
     builtins[read] = writingBuiltin(builtins[read] as BuiltinFn);
-    const system = new MachineSystem(program, builtins, writeBootState, { strict: false, spuriousTimeouts: false, verifyWaits: true });
+    const system = new MachineSystem(program, builtins, writeBootState, { strict: false, spuriousTimeouts: false, verifyShortcuts: true });
     expect(() => new BreadthFirstExplorer().explore(system, { limits: {} })).toThrow(/taken to write, and a CPU waits there/);
   });
 });
