@@ -132,6 +132,9 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
   private readonly accessorsMask: Int32Array;
   private readonly accessorsEpoch: Int32Array;
   private epoch = 1;
+  /** `conflictsOf`'s answers by CPU, valid where `conflictsEpoch` equals `epoch` (each seed tried asks again about the CPUs it pulls in). */
+  private readonly conflictsMask: Int32Array;
+  private readonly conflictsEpoch: Int32Array;
   private transitions: Int32Array;
   private count = 0;
   private sink: SuccessorSink | null = null;
@@ -187,6 +190,8 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.states = new SavedSuccessors(this.slots);
     this.accessorsMask = new Int32Array(4 * this.slots);
     this.accessorsEpoch = new Int32Array(4 * this.slots);
+    this.conflictsMask = new Int32Array(this.cpus);
+    this.conflictsEpoch = new Int32Array(this.cpus);
     this.transitions = new Int32Array(16);
     this.footprintFrom = new Int32Array(this.cpus);
     this.footprintTo = new Int32Array(this.cpus);
@@ -577,10 +582,13 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     this.sink?.warning(transition, code);
   }
 
-  /** The CPUs and devices that CPU m's transitions here may be dependent with (its futures written). */
+  /** The CPUs and devices that CPU m's transitions here may be dependent with (m executed, the futures written). */
   private conflictsOf(s: Int32Array, m: number): number {
-    return this.footprintConflicts(s, m, this.footprintFrom[m] as number, this.footprintTo[m] as number, (this.entersOf[m] as number) !== 0)
-      | this.devicesTargeting(s, m);
+    if (this.conflictsEpoch[m] === this.epoch) return this.conflictsMask[m] as number;
+    const mask = this.footprintConflicts(s, m, this.footprintFrom[m] as number, this.footprintTo[m] as number, (this.entersOf[m] as number) !== 0) | this.devicesTargeting(s, m);
+    this.conflictsEpoch[m] = this.epoch;
+    this.conflictsMask[m] = mask;
+    return mask;
   }
 
   /** The devices that may still raise (bits by index): those below their raise budget. */
