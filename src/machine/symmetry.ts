@@ -71,6 +71,16 @@ export class CoreSymmetry implements StateSymmetry {
   private recalledFor = -1;
   /** Per core: whether the successor being canonicalized wrote what its key reads. */
   private readonly touched: Uint8Array;
+  /**
+   * Per state slot in a CPU region or a CPU-indexed element: the CPU it
+   * belongs to (else -1), the distance to the next CPU's copy of it, and
+   * what it is relative to its core (`relative`'s own-core mark); per CPU,
+   * its core. Tables, not divisions: the permutation asks for every address.
+   */
+  private readonly slotCpu: Int16Array;
+  private readonly slotStride: Int32Array;
+  private readonly slotOwnMark: Int32Array;
+  private readonly coreOf: Int32Array;
 
   /** `verify`: check the assumption the permutation's short cut rests on (see `checkStacks`; tests). */
   constructor(
@@ -122,6 +132,21 @@ export class CoreSymmetry implements StateSymmetry {
       for (const a of plan.cpuArrays) this.slotCore.fill(core, a.base + c * a.stride, a.base + (c + 1) * a.stride);
     }
     for (let i = 0; i < slots.length; i++) if (roles[i] === SlotRole.MASK) this.slotCore[slots[i] as number] = ALL_CORES;
+    this.slotCpu = new Int16Array(L.stateSlots).fill(-1);
+    this.slotStride = new Int32Array(L.stateSlots);
+    this.slotOwnMark = new Int32Array(L.stateSlots);
+    this.coreOf = Int32Array.from({ length: this.cpus }, (_, c) => (c / this.smt) | 0);
+    const place = (c: number, at: number, stride: number, mark: number): void => {
+      this.slotCpu[at] = c;
+      this.slotStride[at] = stride;
+      this.slotOwnMark[at] = mark;
+    };
+    for (let c = 0; c < this.cpus; c++) {
+      for (let r = 0; r < L.cpuSlots; r++) place(c, L.cpuBase0 + c * L.cpuSlots + r, L.cpuSlots, (OWN_THREAD_MARK + (c % this.smt) * L.cpuSlots + r) | 0);
+      plan.cpuArrays.forEach((a, i) => {
+        for (let r = 0; r < a.stride; r++) place(c, a.base + c * a.stride + r, a.stride, (OWN_THREAD_MARK + i * 4096 + (c % this.smt) * a.stride + r) | 0);
+      });
+    }
   }
 
   writeMemo(out: Int32Array): void {
@@ -315,19 +340,8 @@ export class CoreSymmetry implements StateSymmetry {
   /** Where address `a` goes when CPU c goes to map[c]: CPU regions and CPU-indexed elements move, the rest stays. */
   mapAddress(a: number, map: Int32Array): number {
     if (a <= 0 || a >= this.stateSlots) return a;
-    if (a >= this.cpuBase0) {
-      const c = ((a - this.cpuBase0) / this.cpuSlots) | 0;
-      return a + ((map[c] as number) - c) * this.cpuSlots;
-    }
-    for (let i = 0; i < this.arrayBase.length; i++) {
-      const base = this.arrayBase[i] as number;
-      const stride = this.arrayStride[i] as number;
-      if (a >= base && a < base + stride * this.cpus) {
-        const c = ((a - base) / stride) | 0;
-        return a + ((map[c] as number) - c) * stride;
-      }
-    }
-    return a;
+    const c = this.slotCpu[a] as number;
+    return c < 0 ? a : a + ((map[c] as number) - c) * (this.slotStride[a] as number);
   }
 
   /** A hash of core k's content that does not depend on where the core sits. */
@@ -382,24 +396,13 @@ export class CoreSymmetry implements StateSymmetry {
     switch (role) {
       case SlotRole.CPU:
         if (v < smt || v >= this.cpus) return v;
-        return ((v / smt) | 0) === k ? OWN_THREAD_MARK + (v % smt) : OTHER_CORE_MARK;
+        return this.coreOf[v] === k ? OWN_THREAD_MARK + (v % smt) : OTHER_CORE_MARK;
       case SlotRole.ADDRESS: {
         if (v <= 0 || v >= this.stateSlots) return v;
-        if (v < this.cpuBase0) {
-          for (let i = 0; i < this.arrayBase.length; i++) {
-            const base = this.arrayBase[i] as number;
-            const stride = this.arrayStride[i] as number;
-            if (v < base || v >= base + stride * this.cpus) continue;
-            const c = ((v - base) / stride) | 0;
-            if (c < smt) return v;
-            return ((c / smt) | 0) === k ? OWN_THREAD_MARK + i * 4096 + (c % smt) * stride + ((v - base) % stride) : OTHER_CORE_MARK;
-          }
-          return v;
-        }
-        const c = ((v - this.cpuBase0) / this.cpuSlots) | 0;
+        // Globals and core 0's places as themselves.
+        const c = this.slotCpu[v] as number;
         if (c < smt) return v;
-        const own = ((c / smt) | 0) === k;
-        return own ? OWN_THREAD_MARK + (c % smt) * this.cpuSlots + ((v - this.cpuBase0) % this.cpuSlots) : OTHER_CORE_MARK;
+        return this.coreOf[c] === k ? (this.slotOwnMark[v] as number) : OTHER_CORE_MARK;
       }
       case SlotRole.MASK: {
         // Core 0's bits, this core's bits by thread, and how many other CPUs.
@@ -408,7 +411,7 @@ export class CoreSymmetry implements StateSymmetry {
         for (let c = 0; c < this.cpus; c++) {
           if ((v & (1 << c)) === 0) continue;
           if (c < smt) out |= 1 << c;
-          else if (((c / smt) | 0) === k) out |= 1 << (8 + (c % smt));
+          else if (this.coreOf[c] === k) out |= 1 << (8 + (c % smt));
           else others++;
         }
         return out + others * 65536;
