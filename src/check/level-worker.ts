@@ -49,6 +49,12 @@ const MAX_SPARE_CHUNKS = 64;
 const PUBLISH_MASK = 255;
 /** Ids are int32 in the frontier and the parent links. */
 const MAX_ID = 0x7fffffff;
+/**
+ * Violations of the shortest length a worker keeps per yield: the least
+ * path among them all is the answer, the same whichever worker met which,
+ * as long as no worker meets more.
+ */
+const MAX_CANDIDATES = 4096;
 
 /** A search worker's state and the sink its system's `expand` writes to. */
 export class LevelWorker implements SuccessorSink {
@@ -110,14 +116,13 @@ export class LevelWorker implements SuccessorSink {
   /** Id and depth of the state being expanded (NO_PARENT and -1 while seeding). */
   private currentId = NO_PARENT;
   private depth = -1;
-  /** False once a transition violation is known: the level is finished storing nothing. */
+  /** False once a violation is known: the level is finished storing nothing. */
   private storing = true;
   private transitions = 0;
   private expanded = 0;
 
-  // Findings since the last yield.
-  private stateViolation: Candidate | null = null;
-  private transitionViolation: Candidate | null = null;
+  // Findings since the last yield: the violations of the shortest length this worker met on the level (see `violation`).
+  private violations: Candidate[] = [];
   private readonly warnings = new Map<number, Candidate>();
   private settledWarnings: ReadonlySet<number> = new Set();
 
@@ -255,18 +260,23 @@ export class LevelWorker implements SuccessorSink {
     return this.store(state, transition);
   }
 
+  /**
+   * Keeps every violation of the shortest length met on the level (up to
+   * `MAX_CANDIDATES`), for the coordinator to choose the least path among
+   * all the workers' (which worker meets which is a race), and makes
+   * everyone finish the level storing nothing. A state's own violation is
+   * as short as the level gets: it ends that state's expansion.
+   */
   violation(transition: number, code: number): boolean {
-    if (transition < 0) {
-      // As short as a finding on this level gets: everyone stops.
-      if (this.stateViolation === null) this.stateViolation = { code, stateId: this.currentId, transition, length: this.depth };
-      this.stop(StopReason.VIOLATION);
-      return false;
-    }
-    if (this.transitionViolation === null) this.transitionViolation = { code, stateId: this.currentId, transition, length: this.depth + 1 };
+    const length = transition < 0 ? this.depth : this.depth + 1;
+    const kept = this.violations;
+    const shortest = kept.length === 0 ? Infinity : (kept[0] as Candidate).length;
+    if (length < shortest) kept.length = 0;
+    if (length <= shortest && kept.length < MAX_CANDIDATES) kept.push({ code, stateId: this.currentId, transition, length });
     this.storing = false;
     Atomics.or(this.control, Control.COMMAND, Command.FINISH);
-    // Keep expanding: this state may still violate by itself, more shortly.
-    return true;
+    // Keep expanding after a transition's violation: this state may still violate by itself, more shortly.
+    return transition >= 0;
   }
 
   warning(transition: number, code: number): void {
@@ -364,11 +374,8 @@ export class LevelWorker implements SuccessorSink {
     for (; this.logChunksPosted < this.log.chunkCount; this.logChunksPosted++) {
       logChunks.push(this.log.chunk(this.logChunksPosted).buffer as SharedArrayBuffer);
     }
-    const violations: Candidate[] = [];
-    if (this.stateViolation !== null) violations.push(this.stateViolation);
-    if (this.transitionViolation !== null) violations.push(this.transitionViolation);
-    this.stateViolation = null;
-    this.transitionViolation = null;
+    const violations = this.violations;
+    this.violations = [];
     const warnings = Array.from(this.warnings.values());
     this.warnings.clear();
     const output = this.output;

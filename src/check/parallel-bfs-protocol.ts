@@ -35,8 +35,6 @@ export const StopReason = {
   MEMORY: 2,
   TIME: 3,
   INTERRUPTED: 4,
-  /** A state violated by itself: nothing on this level is shorter. */
-  VIOLATION: 5,
 } as const;
 
 /** Float64 counters each worker publishes for progress, `COUNTER_STRIDE` apart (own cache line). */

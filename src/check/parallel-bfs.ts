@@ -22,14 +22,15 @@
  * workers copy disjoint ranges of the old table into one twice as large, and
  * resume. A growth the memory budget refuses ends the search (`memory`).
  *
- * Shortest, exactly. A transition violation on level d (length d + 1) makes
- * everyone finish the level storing nothing (FINISH), in case a state of
- * level d violates by itself (length d); a state violation stops everyone at
- * once (nothing on the level is shorter). Among candidates of one length the
- * least path (lexicographically) is kept, and the same for each warning code
- * on the first level that finds it: the length is the sequential search's,
- * the path itself may differ from it (the sequential search keeps the first
- * in its order).
+ * Shortest, exactly. A violation on level d makes everyone finish the
+ * level storing nothing (FINISH): a transition's (length d + 1) in case a
+ * state of level d violates by itself (length d), and a state's in case
+ * another does with a lesser path. Among the candidates of the least length
+ * the least path (lexicographically) is kept, and the same for each warning
+ * code on the first level that finds it: the length is the sequential
+ * search's and the violation the same from run to run, whichever worker
+ * met which; the path itself may differ from the sequential search's (which
+ * keeps the first in its order).
  *
  * Counts. With no limit and no violation the distinct states, transitions and
  * depth equal the sequential search's; a search that stops early stored

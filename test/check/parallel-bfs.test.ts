@@ -92,6 +92,20 @@ describe('ParallelBreadthFirstExplorer on hand-made systems', () => {
     }
   });
 
+  it('reports the same violation from run to run when a level has several as short, whichever worker meets which', async () => {
+    // A wide level, split into small chunks among the workers, queued from its greatest path to its least: each worker
+    // may meet a different violation first, and the least last.
+    const edges = [Array.from({ length: 300 }, (_, i) => 300 - i), ...Array.from({ length: 300 }, () => [])];
+    const ownViolations: TestSystemSpec = { kind: 'graph', spec: { edges, stateViolations: new Map([[299, 14], [150, 12], [37, 11], [151, 13]]) } };
+    const transitionViolations: TestSystemSpec = { kind: 'graph', spec: { edges, edgeViolations: new Map([[260, [1002, 22] as const], [40, [1001, 21] as const]]) } };
+    for (let run = 0; run < 4; run++) {
+      for (const workers of [2, 4]) {
+        expect(expectKind(await explore(ownViolations, workers, {}, { chunkSlots: 4 }), 'violation').finding).toEqual({ code: 11, path: [37], transition: -1 });
+        expect(expectKind(await explore(transitionViolations, workers, {}, { chunkSlots: 4 }), 'violation').finding).toEqual({ code: 21, path: [40, 1001], transition: 1001 });
+      }
+    }
+  });
+
   it('reports a violation of the initial state with an empty path', async () => {
     const result = expectKind(await explore({ kind: 'graph', spec: { edges: [[]], stateViolations: new Map([[0, 3]]) } }, 2), 'violation');
     expect(result.finding).toEqual({ code: 3, path: [], transition: -1 });
