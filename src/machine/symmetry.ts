@@ -501,7 +501,9 @@ export function realizePath(system: MachineSystem, symmetry: CoreSymmetry, path:
   };
   for (let c = 0; c < symmetry.cpus; c++) fromCanon[toCanon[c] as number] = c;
   for (const t of path) {
-    const r = back(t);
+    // Time runs out first for the lowest CPU among those whose waits end together: an order the permutation does not
+    // keep. The real state names the CPU the machine reports there.
+    const r = t >= 0 && transitionKind(t) === TransitionKind.TIME ? (timeoutReportedIn(system, real) ?? back(t)) : back(t);
     out.push(r);
     if (!system.apply(real, r) || !system.apply(canon, t)) throw new Error('irqcheck bug: a path between canonical states does not replay');
     symmetry.canonicalize(canon);
@@ -509,7 +511,22 @@ export function realizePath(system: MachineSystem, symmetry: CoreSymmetry, path:
     for (let c = 0; c < symmetry.cpus; c++) toCanon[c] = step[toCanon[c] as number] as number;
     for (let c = 0; c < symmetry.cpus; c++) fromCanon[toCanon[c] as number] = c;
   }
-  return { path: out, transition: back(last) };
+  // A transition's violation ends the path with that transition.
+  return { path: out, transition: last >= 0 && out.length > 0 ? (out[out.length - 1] as number) : back(last) };
+}
+
+/** The time-passing transition the machine reports as a timeout when it expands `state`, or null. Rare path. */
+function timeoutReportedIn(system: MachineSystem, state: Int32Array): number | null {
+  let found: number | null = null;
+  system.expand(state, {
+    successor: () => true,
+    violation: (transition) => {
+      if (transition >= 0 && transitionKind(transition) === TransitionKind.TIME) found = transition;
+      return true;
+    },
+    warning: () => undefined,
+  });
+  return found;
 }
 
 /** Whether the search used symmetry reduction, and the sentence that says so (or why not). */

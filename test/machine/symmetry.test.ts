@@ -152,4 +152,44 @@ describe('models written for the test', () => {
     // The trace is the shortest one: as long as without symmetry.
     expect(found.trace.length).toBe(off.violations[0]?.trace.length);
   });
+
+  test('a timeout among cores whose waits run out together replays: the CPU it names is the one the real machine reports', async () => {
+    // CPUs 1 and 2 count down alike; the machine reports the lower of two waits that end together, which a
+    // permutation of the cores does not preserve.
+    const unit = await loadModelSource('tied-timeouts.c', TIED_TIMEOUTS);
+    const on = checkModel(unit, { cpus: 3, smt: 1, nmis: 0 }, DEFAULT_SETTINGS);
+    const off = checkModel(unit, { cpus: 3, smt: 1, nmis: 0 }, { ...DEFAULT_SETTINGS, symmetry: false });
+    expect(on.symmetry?.reduced).toBe(true);
+    expect(verdictOf(on)).toBe('violation timeout');
+    const found = on.violations[0];
+    if (found === undefined) throw new Error('no violation');
+    expect(found.message).toMatch(/^CPU1 timed out/);
+    expect(found.replay).toBe(off.violations[0]?.replay);
+    expect(replayRequested(unit, replayRequest(found.replay)).text).toMatch(/reproduced timeout/);
+  });
 });
+
+const TIED_TIMEOUTS = `
+static int flag;
+
+static int work(void *d)
+{
+	long long t = 1000;
+
+	if (smp_processor_id() == 0)
+		return 0;
+	while (!READ_ONCE(flag)) {
+		if (t < 100)
+			break;
+		ndelay(100);
+		t -= 100;
+	}
+	return 0;
+}
+
+int main(void)
+{
+	stop_machine(work, NULL, cpu_online_mask);
+	return 0;
+}
+`;
