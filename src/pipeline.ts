@@ -121,7 +121,7 @@ export function checkModel(unit: TranslationUnit, config: ModelConfig, settings:
     ...(settings.shouldStop === undefined ? {} : { shouldStop: settings.shouldStop }),
   });
   if (result.kind === 'violation' && system.reduction !== undefined && settings.search !== 'dfs') {
-    const shorter = shorterWithoutReduction(program, settings, result.finding.path.length, result.stats.seconds);
+    const shorter = shorterWithoutReduction(program, settings, result.finding.path.length, result.stats.states);
     if (shorter !== null) return outcomeOf(unit, config, settings, shorter.system, { ...result, finding: shorter.finding }, 1, system);
   }
   return outcomeOf(unit, config, settings, system, result);
@@ -129,30 +129,33 @@ export function checkModel(unit: TranslationUnit, config: ModelConfig, settings:
 
 /**
  * How much a search for a shorter trace than partial-order reduction's may
- * cost: at most 2 million states, and a quarter of the time the reduced
- * search took, between 1 and 10 seconds (a wait the user notices only when
- * the answer itself took a while).
+ * cost: a quarter as many states as the reduced search stored, between
+ * 300,000 and 2 million (a plain state costs at most about what a reduced
+ * one does: at most about a quarter of the reduced search's time, and a
+ * wait of a second or so at least). Counted in states, so that the same
+ * model gives the same trace however busy the machine; the time limit only
+ * guards against a search far slower than that.
  */
 const SHORTER_TRACE_STATES = 2_000_000;
-const SHORTER_TRACE_MS = 10_000;
-const SHORTER_TRACE_FLOOR_MS = 1_000;
+const SHORTER_TRACE_FLOOR_STATES = 300_000;
 const SHORTER_TRACE_SHARE = 0.25;
+const SHORTER_TRACE_GUARD_MS = 30_000;
 
 /**
  * A violation with a shorter path than `length`, found by a breadth-first
  * search of every interleaving up to that depth; null if there is none, or
- * if looking costs more than a bounded effort (the reduced search took
- * `spentSeconds`). Partial-order reduction
+ * if looking costs more than a bounded effort (the reduced search stored
+ * `reducedStates`). Partial-order reduction
  * explores one interleaving of independent steps, not always the one with
  * the fewest steps (a CPU that reaches a wait before the others arrive
  * takes one step more than one that finds them there); this makes the
  * reported trace a shortest one in every case it can afford.
  */
-function shorterWithoutReduction(program: Program, settings: CheckSettings, length: number, spentSeconds: number): { system: MachineSystem; finding: Finding } | null {
+function shorterWithoutReduction(program: Program, settings: CheckSettings, length: number, reducedStates: number): { system: MachineSystem; finding: Finding } | null {
   const plain = machineFor(program, { ...settings, partialOrder: false });
-  const timeLimitMs = Math.min(SHORTER_TRACE_MS, Math.max(SHORTER_TRACE_FLOOR_MS, spentSeconds * 1000 * SHORTER_TRACE_SHARE));
+  const maxStates = Math.min(SHORTER_TRACE_STATES, Math.max(SHORTER_TRACE_FLOOR_STATES, Math.round(reducedStates * SHORTER_TRACE_SHARE)));
   const found = new BreadthFirstExplorer().explore(plain, {
-    limits: { maxStates: SHORTER_TRACE_STATES, timeLimitMs },
+    limits: { maxStates, timeLimitMs: SHORTER_TRACE_GUARD_MS },
     maxDepth: length - 1,
     collectWarnings: false,
     ...(settings.shouldStop === undefined ? {} : { shouldStop: settings.shouldStop }),
