@@ -29,9 +29,6 @@ import { belowRaiseBudget, deviceFields, type DeviceFields } from './msi.js';
 
 const NMI_PENDING = CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL;
 
-/** Slots of `FutureSites.recent` (a power of two). */
-const RECENT_STANDINGS = 1024;
-
 /**
  * What a CPU may run besides its own code: the NMI entry, the IRQ entry,
  * any work. The same bits say what running a set of sites may do to every
@@ -89,8 +86,6 @@ export class FutureSites {
   private readonly fromPc: (Uint32Array | undefined)[];
   /** Every `Standing` seen, by a hash of its position. */
   private readonly standings = new Map<number, Standing[]>();
-  /** The `Standing`s found last, by their hash's low bits. */
-  private readonly recent = new Array<Standing | undefined>(RECENT_STANDINGS).fill(undefined);
   /** Scratch: the position of the CPU being looked up. */
   private readonly position: Int32Array;
   /** After `update`, per CPU: where it stands, and the `Extra` sets it may run besides. */
@@ -238,25 +233,17 @@ export class FutureSites {
     }
     let h = n;
     for (let i = 0; i < n; i++) h = Math.imul(h ^ (position[i] as number), 0x01000193) ^ ((position[i] as number) >>> 16);
-    // A small integer key (V8 boxes int32s beyond 30 bits), tried first in a direct-mapped cache.
+    // A small integer key: V8 boxes int32s beyond 30 bits.
     h &= 0x3fffffff;
-    const slot = h & (RECENT_STANDINGS - 1);
-    const recent = this.recent[slot];
-    if (recent !== undefined && samePosition(recent.position, position, n)) return recent;
     let bucket = this.standings.get(h);
-    let found: Standing | undefined;
-    if (bucket !== undefined) {
-      for (let i = 0; i < bucket.length && found === undefined; i++) if (samePosition((bucket[i] as Standing).position, position, n)) found = bucket[i];
-    } else {
+    if (bucket === undefined) {
       bucket = [];
       this.standings.set(h, bucket);
     }
-    if (found === undefined) {
-      found = this.standingAt(position.slice(0, n));
-      bucket.push(found);
-    }
-    this.recent[slot] = found;
-    return found;
+    for (const known of bucket) if (samePosition(known.position, position, n)) return known;
+    const made = this.standingAt(position.slice(0, n));
+    bucket.push(made);
+    return made;
   }
 
   /** The sites a CPU standing at `position` ([work, pc, return pcs…]) may execute without new work or a new interrupt. */

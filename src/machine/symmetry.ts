@@ -268,10 +268,7 @@ export class CoreSymmetry implements StateSymmetry {
     const fixed = this.fixedSlots;
     for (let i = 0; i < fixed.length; i++) {
       const a = fixed[i] as number;
-      const v = this.mapValue(this.fixedRoles[i] as number, source[a] as number, map);
-      if (v === source[a]) continue;
-      state[a] = v;
-      log?.add(a, a + 1);
+      put(state, a, this.mapValue(this.fixedRoles[i] as number, source[a] as number, map), log);
     }
     // CPU-indexed arrays: element c goes to element map[c].
     for (let i = 0; i < this.arrayBase.length; i++) {
@@ -511,8 +508,8 @@ export function realizePath(system: MachineSystem, symmetry: CoreSymmetry, path:
     for (let c = 0; c < symmetry.cpus; c++) toCanon[c] = step[toCanon[c] as number] as number;
     for (let c = 0; c < symmetry.cpus; c++) fromCanon[toCanon[c] as number] = c;
   }
-  // A transition's violation ends the path with that transition.
-  return { path: out, transition: last >= 0 && out.length > 0 ? (out[out.length - 1] as number) : back(last) };
+  // A transition's violation ends the path with that transition (findingAt), mapped with the rest.
+  return { path: out, transition: last >= 0 ? (out[out.length - 1] as number) : last };
 }
 
 /** The time-passing transition the machine reports as a timeout when it expands `state`, or null. Rare path. */

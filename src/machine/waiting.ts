@@ -63,19 +63,17 @@ export class WaitDetector {
     // A CPU that moved on to a statement that writes leaves at its next step: the solo run would end there.
     const pc1 = after[cb + Cpu.PC] as number;
     if (this.writingStatements[pc1] === 1 && (pc1 !== pc0 || after[cb + Cpu.FP] !== fp0)) {
-      if (this.verify && this.soloRun(from, after, c, cb, firstStepSpentTime) !== Waiting.NONE) {
+      if (this.verify && this.soloRun(from, after, c, cb, pc0, fp0, firstStepSpentTime) !== Waiting.NONE) {
         throw new Error(`irqcheck bug: the statement at pc ${pc1} was taken to write, and a CPU waits there`);
       }
       return Waiting.NONE;
     }
-    return this.soloRun(from, after, c, cb, firstStepSpentTime);
+    return this.soloRun(from, after, c, cb, pc0, fp0, firstStepSpentTime);
   }
 
-  /** `classify` by running CPU c (its region at `cb`) alone from `after`. */
-  private soloRun(from: Int32Array, after: Int32Array, c: number, cb: number, firstStepSpentTime: boolean): number {
+  /** `classify` by running CPU c (its region at `cb`, at pc0 in frame fp0 in `from`) alone from `after`. */
+  private soloRun(from: Int32Array, after: Int32Array, c: number, cb: number, pc0: number, fp0: number, firstStepSpentTime: boolean): number {
     const L = this.vm.layout;
-    const pc0 = from[cb + Cpu.PC] as number;
-    const fp0 = from[cb + Cpu.FP] as number;
     const s = this.scratch;
     s.set(after);
     let spentTime = firstStepSpentTime;
