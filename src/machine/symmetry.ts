@@ -51,8 +51,15 @@ export class CoreSymmetry implements StateSymmetry {
   private readonly arrayBase: Int32Array;
   private readonly arrayStride: Int32Array;
   private readonly globalRoles: Uint8Array;
-  private readonly frameRoles: readonly Uint8Array[];
-  private readonly fnFrameSlots: Int32Array;
+  /**
+   * The typed slots of each function's frame (role not PLAIN, past the
+   * header), function f's at [typedFrom[f], typedFrom[f + 1]) of
+   * `typedOffset` and `typedRole`: the permutation and the keys visit those,
+   * not every slot of the frame.
+   */
+  private readonly typedFrom: Int32Array;
+  private readonly typedOffset: Int32Array;
+  private readonly typedRole: Uint8Array;
   private readonly scratch: Int32Array;
   private readonly keys: Float64Array;
   private readonly order: Int32Array;
@@ -98,8 +105,20 @@ export class CoreSymmetry implements StateSymmetry {
     this.stateSlots = L.stateSlots;
     this.globalsBase = L.globalsBase;
     this.globalRoles = plan.globalRoles;
-    this.frameRoles = plan.frameRoles;
-    this.fnFrameSlots = Int32Array.from(program.functions, (f) => f.frameSlots);
+    const typedOffsets: number[] = [];
+    const typedRoles: number[] = [];
+    this.typedFrom = new Int32Array(program.functions.length + 1);
+    program.functions.forEach((f, i) => {
+      const roles = plan.frameRoles[i] as Uint8Array;
+      for (let off = Frame.HEADER; off < f.frameSlots; off++) {
+        if (roles[off] === SlotRole.PLAIN) continue;
+        typedOffsets.push(off);
+        typedRoles.push(roles[off] as number);
+      }
+      this.typedFrom[i + 1] = typedOffsets.length;
+    });
+    this.typedOffset = Int32Array.from(typedOffsets);
+    this.typedRole = Uint8Array.from(typedRoles);
     this.arrayBase = Int32Array.from(plan.cpuArrays, (a) => a.base);
     this.arrayStride = Int32Array.from(plan.cpuArrays, (a) => a.stride);
     const inArray = (a: number): boolean => plan.cpuArrays.some((arr) => a >= arr.base && a < arr.base + arr.stride * this.cpus);
@@ -306,11 +325,9 @@ export class CoreSymmetry implements StateSymmetry {
         put(state, nfp + Frame.PREV_FP, this.mapAddress(prev, map), each);
         const fn = (source[fp + Frame.FN] as number) - 1;
         if (fn >= 0) {
-          const roles = this.frameRoles[fn] as Uint8Array;
-          const n = this.fnFrameSlots[fn] as number;
-          for (let off = Frame.HEADER; off < n; off++) {
-            const role = roles[off] as number;
-            if (role !== SlotRole.PLAIN) put(state, nfp + off, this.mapValue(role, source[fp + off] as number, map), each);
+          for (let t = this.typedFrom[fn] as number, end = this.typedFrom[fn + 1] as number; t < end; t++) {
+            const off = this.typedOffset[t] as number;
+            put(state, nfp + off, this.mapValue(this.typedRole[t] as number, source[fp + off] as number, map), each);
           }
         }
         fp = prev;
@@ -360,9 +377,10 @@ export class CoreSymmetry implements StateSymmetry {
         roles[fp - base + Frame.PREV_FP] = SlotRole.ADDRESS;
         const fn = (s[fp + Frame.FN] as number) - 1;
         if (fn >= 0) {
-          const fr = this.frameRoles[fn] as Uint8Array;
-          const n = this.fnFrameSlots[fn] as number;
-          for (let off = Frame.HEADER; off < n && fp - base + off < this.cpuSlots; off++) roles[fp - base + off] = fr[off] as number;
+          for (let t = this.typedFrom[fn] as number, end = this.typedFrom[fn + 1] as number; t < end; t++) {
+            const at = fp - base + (this.typedOffset[t] as number);
+            if (at < this.cpuSlots) roles[at] = this.typedRole[t] as number;
+          }
         }
         fp = s[fp + Frame.PREV_FP] as number;
       }
