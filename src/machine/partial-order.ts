@@ -484,9 +484,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
    * state); the smallest, because fewer CPUs moving from each state leave
    * fewer combinations; NMI context first, because a handler run on to its
    * wait or its IRET leaves an NMI in progress in the fewest combinations
-   * of the others' positions (the Xen scheme at 8 CPUs, 2 NMIs: 9% fewer
-   * states; with each core's last thread as its primary, 31% fewer, where
-   * CPU order alone depends on which thread the protocol makes the primary).
+   * of the others' positions (docs/how-it-works.md has the figures).
    */
   private chooseLazily(s: Int32Array, lastMover: number): number {
     const cpus = this.cpus;
