@@ -165,35 +165,26 @@ function shorterWithoutReduction(program: Program, settings: CheckSettings, leng
 
 /**
  * What a search worker needs to build the machine on its own thread: the
- * model's text (every file read, so that each worker sees exactly what this
- * thread parsed) and the configuration. Structured-cloneable.
+ * compiled program (plain data, so structured-cloneable: each worker builds
+ * exactly the machine this thread compiled, without parsing the model
+ * again) and the machine's settings.
  */
 export interface MachineRecipe {
-  readonly file: string;
-  readonly sources: readonly (readonly [string, string])[];
-  readonly config: ModelConfig;
+  readonly program: Program;
   readonly strict: boolean;
   readonly spuriousTimeouts: boolean;
   readonly symmetry?: boolean;
 }
 
-/** The recipe of the machine `checkModel` would build for `unit` and `config`. */
-export function machineRecipe(unit: TranslationUnit, config: ModelConfig, settings: Pick<CheckSettings, 'strict' | 'spuriousTimeouts' | 'symmetry'>): MachineRecipe {
-  return { file: unit.file, sources: Array.from(unit.sources), config, strict: settings.strict, spuriousTimeouts: settings.spuriousTimeouts, symmetry: settings.symmetry !== false };
+/** The recipe of the machine `machineFor` would build for `program`. */
+export function machineRecipe(program: Program, settings: Pick<CheckSettings, 'strict' | 'spuriousTimeouts' | 'symmetry'>): MachineRecipe {
+  return { program, strict: settings.strict, spuriousTimeouts: settings.spuriousTimeouts, symmetry: settings.symmetry !== false };
 }
 
 /** Builds the machine of a recipe (in a search worker: the parallel BFS's `SystemFactory` export). */
-export async function machineFromRecipe(recipe: MachineRecipe): Promise<MachineSystem> {
-  const sources = new Map(recipe.sources);
-  const text = sources.get(recipe.file);
-  if (text === undefined) throw new Error(`irqcheck bug: the recipe of ${recipe.file} lacks its text`);
-  const readFile = (path: string): string => {
-    const known = sources.get(path);
-    if (known === undefined) throw new Error(`irqcheck bug: the recipe of ${recipe.file} lacks ${path}`);
-    return known;
-  };
-  const unit = await parseModelSource(recipe.file, text, { prelude: KERNEL_PRELUDE, readFile });
-  return machineFor(compileModel(unit, recipe.config), recipe);
+export function machineFromRecipe(recipe: MachineRecipe): MachineSystem {
+  // The parallel search expands every state in full: no partial-order reduction to build.
+  return machineFor(recipe.program, { ...recipe, partialOrder: false });
 }
 
 /** The `SystemFactory` a search worker builds `recipe`'s machine from: this module, compiled. */
@@ -220,7 +211,7 @@ export function parallelSearchAvailable(): boolean {
 
 /**
  * Checks one configuration with the parallel BFS on `workers` threads, each
- * building the machine from the model's text; the calling thread only
+ * building the machine from the program this thread compiled; the calling thread only
  * coordinates (its event loop stays free: `shouldStop` may read a flag a
  * signal handler raises) and explains the violations. With one worker, with
  * DFS, or where the compiled workers do not exist (the TypeScript sources
@@ -231,7 +222,7 @@ export async function checkModelParallel(unit: TranslationUnit, config: ModelCon
   const program = compileModel(unit, config);
   const system = machineFor(program, settings);
   const explorer = new ParallelBreadthFirstExplorer({ workers });
-  const result = await explorer.explore(machineFactory(machineRecipe(unit, config, settings)), {
+  const result = await explorer.explore(machineFactory(machineRecipe(program, settings)), {
     limits: settings.limits,
     ...(settings.onProgress === undefined ? {} : { onProgress: settings.onProgress }),
     ...(settings.shouldStop === undefined ? {} : { shouldStop: settings.shouldStop }),

@@ -227,10 +227,11 @@ describe('ParallelBreadthFirstExplorer on bundled examples', () => {
       const config = configFor(unit, {});
       // The parallel search has no partial-order reduction: compare with the sequential search without it.
       const settings = { strict: false, spuriousTimeouts: false, partialOrder: false };
-      const system = machineFor(compileModel(unit, config), settings);
+      const program = compileModel(unit, config);
+      const system = machineFor(program, settings);
       const sequential = new BreadthFirstExplorer().explore(system);
       for (const workers of WORKER_COUNTS) {
-        const result = await parallel(workers).explore(machineFactory(machineRecipe(unit, config, settings), BUILT_PIPELINE));
+        const result = await parallel(workers).explore(machineFactory(machineRecipe(program, settings), BUILT_PIPELINE));
         expectSameAsSequential(system, result, sequential);
         if (result.kind === 'violation' && sequential.kind === 'violation') expect(result.finding.code).toBe(sequential.finding.code);
       }
