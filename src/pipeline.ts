@@ -184,7 +184,7 @@ export function machineRecipe(program: Program, settings: Pick<CheckSettings, 's
 /** Builds the machine of a recipe (in a search worker: the parallel BFS's `SystemFactory` export). */
 export function machineFromRecipe(recipe: MachineRecipe): MachineSystem {
   // The parallel search expands every state in full: no partial-order reduction to build.
-  return machineFor(recipe.program, { ...recipe, partialOrder: false });
+  return machineFor(recipe.program, { strict: recipe.strict, spuriousTimeouts: recipe.spuriousTimeouts, symmetry: recipe.symmetry !== false, partialOrder: false });
 }
 
 /** The `SystemFactory` a search worker builds `recipe`'s machine from: this module, compiled. */

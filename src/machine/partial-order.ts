@@ -357,7 +357,7 @@ export class PartialOrder implements PartialOrderReduction, SuccessorSink {
     if (after === null) return false;
     // Inside an NMI handler an arrival is only latched, a bit no step reads before the IRET: it may wait
     // past any step that stays in the handler.
-    if (((s[cb + Cpu.FLAGS] as number) & CpuFlag.NMI_BLOCKED) !== 0) return ((after[cb + Cpu.FLAGS] as number) & CpuFlag.NMI_BLOCKED) !== 0 && after[cb + Cpu.NEST] === s[cb + Cpu.NEST];
+    if (this.inNmi(s, c)) return this.inNmi(after, c) && after[cb + Cpu.NEST] === s[cb + Cpu.NEST];
     const pending = CpuFlag.NMI_PENDING_MODEL | CpuFlag.NMI_PENDING_EXTERNAL | CpuFlag.TRAP_PENDING;
     const blocking = own === 1 ? pending | CpuFlag.IDLE : pending;
     if (((s[cb + Cpu.FLAGS] as number) & blocking) !== 0 || (s[cb + Cpu.MSR] as number) !== 0) return false;

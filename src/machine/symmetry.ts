@@ -145,18 +145,13 @@ export class CoreSymmetry implements StateSymmetry {
     this.recalled = new Float64Array(this.cores);
     this.touched = new Uint8Array(this.cores);
     this.slotCore = new Int16Array(L.stateSlots).fill(NO_CORE);
-    for (let c = 0; c < this.cpus; c++) {
-      const core = (c / this.smt) | 0;
-      this.slotCore.fill(core, L.cpuBase0 + c * L.cpuSlots, L.cpuBase0 + (c + 1) * L.cpuSlots);
-      for (const a of plan.cpuArrays) this.slotCore.fill(core, a.base + c * a.stride, a.base + (c + 1) * a.stride);
-    }
-    for (let i = 0; i < slots.length; i++) if (roles[i] === SlotRole.MASK) this.slotCore[slots[i] as number] = ALL_CORES;
     this.slotCpu = new Int16Array(L.stateSlots).fill(-1);
     this.slotStride = new Int32Array(L.stateSlots);
     this.slotOwnMark = new Int32Array(L.stateSlots);
     this.coreOf = Int32Array.from({ length: this.cpus }, (_, c) => (c / this.smt) | 0);
     const place = (c: number, at: number, stride: number, mark: number): void => {
       this.slotCpu[at] = c;
+      this.slotCore[at] = this.coreOf[c] as number;
       this.slotStride[at] = stride;
       this.slotOwnMark[at] = mark;
     };
@@ -166,6 +161,7 @@ export class CoreSymmetry implements StateSymmetry {
         for (let r = 0; r < a.stride; r++) place(c, a.base + c * a.stride + r, a.stride, (OWN_THREAD_MARK + i * 4096 + (c % this.smt) * a.stride + r) | 0);
       });
     }
+    for (let i = 0; i < slots.length; i++) if (roles[i] === SlotRole.MASK) this.slotCore[slots[i] as number] = ALL_CORES;
   }
 
   writeMemo(out: Int32Array): void {
