@@ -434,39 +434,32 @@ export class CoreSymmetry implements StateSymmetry {
 
   /**
    * Every image of (slot, cpu) under the group, the identity included: for
-   * each permutation g of the cores after core 0, `emit(g(slot), g(cpu))`.
-   * A slot in a CPU region or a CPU-indexed element moves with its CPU;
-   * any other slot stays (its contents may change, not its place). For
-   * partial-order reduction, whose who-accesses-what relation must be
-   * closed under the group. Rare path: enumerates (cores - 1)! maps.
+   * each permutation g of the cores after core 0, `emit(g(slot), g(cpu))`,
+   * each distinct image once or more. A slot in a CPU region or a
+   * CPU-indexed element moves with its CPU; any other slot stays (its
+   * contents may change, not its place). For partial-order reduction, whose
+   * who-accesses-what relation must be closed under the group. The images
+   * come from where g sends the slot's core and the CPU's core, not from
+   * the (cores - 1)! permutations themselves: at most (cores - 1)² of them.
    */
   imagesOf(slot: number, cpu: number, emit: (slot: number, cpu: number) => void): void {
-    for (const map of this.group()) emit(this.mapAddress(slot, map), cpu >= 0 && cpu < this.cpus ? (map[cpu] as number) : cpu);
-  }
-
-  private groupCache: Int32Array[] | null = null;
-
-  /** Every CPU map of the group (identity first). */
-  group(): readonly Int32Array[] {
-    if (this.groupCache !== null) return this.groupCache;
-    const maps: Int32Array[] = [];
-    const perm = Array.from({ length: this.cores }, (_, i) => i);
-    const visit = (at: number): void => {
-      if (at === this.cores) {
-        const m = new Int32Array(this.cpus);
-        for (let c = 0; c < this.cpus; c++) m[c] = (perm[(c / this.smt) | 0] as number) * this.smt + (c % this.smt);
-        maps.push(m);
-        return;
+    const owner = slot > 0 && slot < this.stateSlots ? (this.slotCpu[slot] as number) : -1;
+    const slotCore = owner < 0 ? 0 : (this.coreOf[owner] as number);
+    const cpuCore = cpu >= 0 && cpu < this.cpus ? (this.coreOf[cpu] as number) : 0;
+    // Core 0 stays; a core after it may go to any core after it, two different ones to any two different ones.
+    const slotTo = (k: number): number => (slotCore === 0 ? slot : slot + (k - slotCore) * this.smt * (this.slotStride[slot] as number));
+    const cpuTo = (k: number): number => (cpuCore === 0 ? cpu : cpu + (k - cpuCore) * this.smt);
+    if (slotCore === 0 && cpuCore === 0) {
+      emit(slot, cpu);
+      return;
+    }
+    for (let k = 1; k < this.cores; k++) {
+      if (slotCore === 0 || cpuCore === 0 || slotCore === cpuCore) {
+        emit(slotTo(k), cpuTo(k));
+        continue;
       }
-      for (let i = at; i < this.cores; i++) {
-        [perm[at], perm[i]] = [perm[i] as number, perm[at] as number];
-        visit(at + 1);
-        [perm[at], perm[i]] = [perm[i] as number, perm[at] as number];
-      }
-    };
-    visit(1);
-    this.groupCache = maps;
-    return maps;
+      for (let j = 1; j < this.cores; j++) if (j !== k) emit(slotTo(k), cpuTo(j));
+    }
   }
 }
 
