@@ -206,6 +206,7 @@ class Analysis {
     if (p.textSites.addresses.length > 0) throw new Broken('the model patches text, whose per-CPU stale views irqcheck does not permute', p.textSites.locs[0] ?? null);
     if (this.cpus > 32) throw new Broken('more than 32 CPUs: cpumasks of several words are not permuted', null);
     if (this.cpus - this.smt < 2 * this.smt) throw new Broken('fewer than two cores besides core 0: nothing to permute', null);
+    if (this.cpus % this.smt !== 0) throw new Broken(`the last core has fewer threads than the others (${this.cpus} CPUs are not a whole number of ${this.smt}-thread cores)`, null);
     // Initial globals: data constants.
     for (const g of p.globals) {
       for (let k = 0; k < g.slots; k++) {
