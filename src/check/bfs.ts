@@ -172,7 +172,11 @@ class BfsRun implements SuccessorSink {
       this.invalidated = true;
       return;
     }
-    if (reduced && !this.reachesQueue && this.limit === null && (this.finding === null || this.finishing)) this.system.expand(state, this);
+    if (reduced && !this.reachesQueue && this.limit === null && (this.finding === null || this.finishing)) {
+      // The same state again: what the symmetry keeps with it holds for this expansion too.
+      if (this.memo.length > 0) this.system.symmetry?.recall(this.queue.shiftedMemo);
+      this.system.expand(state, this);
+    }
   }
 
   successor(state: Int32Array, transition: number): boolean {
