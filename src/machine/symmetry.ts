@@ -89,7 +89,7 @@ export class CoreSymmetry implements StateSymmetry {
   private readonly slotOwnMark: Int32Array;
   private readonly coreOf: Int32Array;
 
-  /** `verify`: check the assumption the permutation's short cut rests on (see `checkStacks`; tests). */
+  /** `verify`: check the assumptions the short cuts rest on (see `checkStacks`; recalled keys against keys computed afresh; tests). */
   constructor(
     program: Program,
     plan: SymmetricPlan,
@@ -235,6 +235,7 @@ export class CoreSymmetry implements StateSymmetry {
     const recalled = this.markTouched(state);
     for (let k = 1; k < cores; k++) {
       keys[k] = recalled && this.touched[k] === 0 ? (this.recalled[k] as number) : this.coreKey(state, k);
+      if (this.verify && keys[k] !== this.coreKey(state, k)) throw new Error(`irqcheck bug: core ${k}'s recalled key is not its key`);
       // Insertion sort, stable: equal keys keep their order.
       let j = k;
       while (j > 1 && (keys[order[j - 1] as number] as number) > (keys[k] as number)) {
