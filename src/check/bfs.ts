@@ -92,6 +92,9 @@ class BfsRun implements SuccessorSink {
   private nextLevel: FingerprintSet | null = null;
   private readonly currentFingerprint = new Int32Array(2);
   private reachesQueue = false;
+  /** Settled states (see `expand`), and whether every state the reduced expansion under way reached so far is settled. */
+  private readonly settled: FingerprintSet | null = null;
+  private allSettled = true;
   /** The system's event budget, when states with a larger one stand in for this one (see `EventBudget`). */
   private readonly budget: EventBudget | null;
   private readonly twinSums = new Int32Array(2);
@@ -110,7 +113,10 @@ class BfsRun implements SuccessorSink {
     this.current = new Int32Array(system.stateSlots);
     this.hasher = new StateHasher(system.stateSlots);
     this.successorSums = new SuccessorSums(this.hasher, system.writes, options.verifyWrites === true);
-    if (system.reduction !== undefined) this.nextLevel = new FingerprintSet();
+    if (system.reduction !== undefined) {
+      this.nextLevel = new FingerprintSet();
+      this.settled = new FingerprintSet();
+    }
     // Only with partial-order reduction: without it the search stores the plain state graph (counted against SPIN, and across workers).
     this.budget = system.reduction !== undefined && system.budget !== undefined && system.budget.max > 0 ? system.budget : null;
   }
@@ -148,14 +154,21 @@ class BfsRun implements SuccessorSink {
 
   /**
    * Expands `state`, reduced when the system offers it. The proviso that no
-   * transition is postponed forever, in its breadth-first form (Bošnački and
-   * Holzmann, SPIN 2005): a reduced expansion must reach at least one state
-   * still to be expanded (in the queue: new, of the level below, or of this
-   * level and not expanded yet), or it is redone in full. Then from every
-   * reduced state a chain of reduced transitions leads to states expanded
-   * later and later, so it ends at a full expansion; a transition the
+   * transition is postponed forever: from every reduced state a chain of
+   * reduced transitions must lead to a full expansion; a transition the
    * persistent sets postponed along the chain stays enabled and is taken
-   * there.
+   * there. A reduced expansion keeps its subset if it reaches a state still
+   * to be expanded (in the queue: new, of the level below, or of this level
+   * and not expanded yet; the breadth-first proviso of Bošnački and
+   * Holzmann, SPIN 2005), or if it reaches some states and all are settled:
+   * expanded in full, or themselves kept by this second rule. Otherwise it
+   * is redone in full, and the state is settled. Why a chain exists: a
+   * state kept by the second rule reaches only states expanded before it,
+   * so by induction on the order of expansion it reaches a full expansion.
+   * Among the states kept by the first rule that reach none, the one
+   * expanded last would reach a state expanded after it that reaches none:
+   * there is none. (Settled states must not include the first rule's: a
+   * chain through one of them may come back.)
    */
   private expand(state: Int32Array): void {
     const reduction = this.system.reduction;
@@ -164,24 +177,36 @@ class BfsRun implements SuccessorSink {
       return;
     }
     this.reachesQueue = false;
+    this.allSettled = true;
     this.currentSumsReady();
     fingerprintOf(this.currentSums[SUM_A], this.currentSums[SUM_B], state.length, this.currentFingerprint);
     this.expandedHere?.add(this.currentFingerprint[FP_HI], this.currentFingerprint[FP_LO]);
+    const before = this.transitions;
     const reduced = reduction.expandReduced(state, this, this.queue.shiftedId === this.currentId ? this.queue.shiftedTag : -1);
+    // (An expansion that reached nothing reaches no full expansion either.)
+    if (this.transitions === before) this.allSettled = false;
     if (reduction.invalidated) {
       this.invalidated = true;
       return;
     }
-    if (reduced && !this.reachesQueue && this.limit === null && (this.finding === null || this.finishing)) {
+    const settled = this.settled as FingerprintSet;
+    if (reduced && !this.reachesQueue && !this.allSettled && this.limit === null && (this.finding === null || this.finishing)) {
       // The same state again: what the symmetry keeps with it holds for this expansion too.
       if (this.memo.length > 0) this.system.symmetry?.recall(this.queue.shiftedMemo);
       this.system.expand(state, this);
+      settled.add(this.currentFingerprint[FP_HI] as number, this.currentFingerprint[FP_LO] as number);
+    } else if (!reduced || !this.reachesQueue) {
+      settled.add(this.currentFingerprint[FP_HI] as number, this.currentFingerprint[FP_LO] as number);
     }
   }
 
   successor(state: Int32Array, transition: number): boolean {
     this.transitions++;
-    if (this.finishing) return true;
+    if (this.finishing) {
+      // Not looked up: the expansion is not known to reach only settled states.
+      this.allSettled = false;
+      return true;
+    }
     return this.store(state, transition);
   }
 
@@ -221,19 +246,25 @@ class BfsRun implements SuccessorSink {
     fingerprintOf(sums[SUM_A], sums[SUM_B], state.length, fingerprint);
     if (this.budget !== null) {
       // Most successors are stored already; then their twins matter only to the proviso, and their probes (mostly cache misses) are skipped once it has its answer.
-      if (visited.has(fingerprint[FP_HI], fingerprint[FP_LO]) && !this.provisoAsks()) return true;
+      const stored = visited.has(fingerprint[FP_HI], fingerprint[FP_LO]);
+      if (stored && !this.provisoAsks()) return true;
       // A state its twin stands in for is still to be expanded if the twin is (the twin can do all it can).
       const twin = this.twinFingerprint;
       if (this.storedWithLargerBudget(state)) {
+        // Settled or not: a stored successor by itself, one not stored by the twin that stands in for it.
+        const by = stored ? fingerprint : twin;
+        this.noteSettled(by[FP_HI] as number, by[FP_LO] as number);
         this.revisit(twin[FP_HI] as number, twin[FP_LO] as number);
         return true;
       }
     }
     if (!visited.add(fingerprint[FP_HI], fingerprint[FP_LO])) {
+      this.noteSettled(fingerprint[FP_HI] as number, fingerprint[FP_LO] as number);
       this.revisit(fingerprint[FP_HI] as number, fingerprint[FP_LO] as number);
       return true;
     }
     this.nextLevel?.add(fingerprint[FP_HI], fingerprint[FP_LO]);
+    this.allSettled = false;
     const depth = this.currentDepth + 1;
     if (depth > this.depthCap) return true;
     this.reachesQueue = true;
@@ -264,6 +295,11 @@ class BfsRun implements SuccessorSink {
   /** Whether the proviso still asks about the successors of this expansion (it has no answer yet). */
   private provisoAsks(): boolean {
     return this.nextLevel !== null && !this.reachesQueue;
+  }
+
+  /** A successor already stored: the proviso asks whether it is settled (once it may still matter). */
+  private noteSettled(hi: number, lo: number): void {
+    if (this.allSettled && !this.reachesQueue && this.settled?.has(hi, lo) !== true) this.allSettled = false;
   }
 
   /** A successor already stored: the proviso asks whether it is still to be expanded. */
@@ -297,7 +333,8 @@ class BfsRun implements SuccessorSink {
   }
 
   private otherBytes(): number {
-    return this.queue.bytes + this.log.bytes;
+    const levels = (this.currentLevel?.bytes ?? 0) + (this.expandedHere?.bytes ?? 0) + (this.nextLevel?.bytes ?? 0) + (this.settled?.bytes ?? 0);
+    return this.queue.bytes + this.log.bytes + levels;
   }
 
   private poll(): LimitKind | null {

@@ -221,7 +221,62 @@ function toggleAndStep(options: { invalidateOnce?: boolean } = {}): TransitionSy
   return system;
 }
 
+/**
+ * A graph of numbered nodes (slot 0) whose reduced expansions emit
+ * `reduced[n]` and full ones `full[n]` (a node without `reduced` entry is
+ * always expanded in full).
+ */
+function reducedGraph(full: readonly (readonly number[])[], reduced: ReadonlyMap<number, readonly number[]>): TransitionSystem {
+  const next = new Int32Array(1);
+  const emit = (targets: readonly number[], sink: SuccessorSink): void => {
+    for (const t of targets) {
+      next[0] = t;
+      if (!sink.successor(next, t)) return;
+    }
+  };
+  return {
+    stateSlots: 1,
+    writeInitialState(out: Int32Array): void {
+      out[0] = 0;
+    },
+    expand(state: Int32Array, sink: SuccessorSink): void {
+      emit(full[state[0] as number] ?? [], sink);
+    },
+    apply(state: Int32Array, transition: number): boolean {
+      state[0] = transition;
+      return true;
+    },
+    reduction: {
+      invalidated: false,
+      restarts: 0,
+      expandReduced(state: Int32Array, sink: SuccessorSink): boolean {
+        const subset = reduced.get(state[0] as number);
+        emit(subset ?? full[state[0] as number] ?? [], sink);
+        return subset !== undefined;
+      },
+      restart(): void {},
+      processOf(): number {
+        return -1;
+      },
+    },
+  };
+}
+
 describe('BreadthFirstExplorer with a partial-order reduction', () => {
+  it('keeps a reduced expansion whose states were all expanded in full before: they reach full expansions already', () => {
+    // 0 → 1 → 2 in full; 2's subset reaches only 1, expanded in full, so 2's other successor (3) is not needed.
+    const result = new BreadthFirstExplorer().explore(reducedGraph([[1], [2], [1, 3], []], new Map([[2, [1]]])));
+    expect(result.kind).toBe('verified');
+    expect(result.stats.states).toBe(3);
+  });
+
+  it('redoes in full a reduced expansion that reaches a state kept reduced by the proviso: around that cycle a step could be postponed forever', () => {
+    // 1 kept its subset (2 was new); 2's subset goes back to 1 only: the cycle 1 → 2 → 1 has no full expansion unless 2 is redone.
+    const result = new BreadthFirstExplorer().explore(reducedGraph([[1], [2, 4], [1, 3], [], []], new Map([[1, [2]], [2, [1]]])));
+    expect(result.kind).toBe('verified');
+    expect(result.stats.states).toBe(4);
+  });
+
   it('redoes in full an expansion that reaches no state still to be expanded, so a postponed step is taken (the proviso)', () => {
     const result = new BreadthFirstExplorer().explore(toggleAndStep());
     expect(result.kind).toBe('violation');
