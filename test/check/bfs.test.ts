@@ -263,11 +263,29 @@ function reducedGraph(full: readonly (readonly number[])[], reduced: ReadonlyMap
 }
 
 describe('BreadthFirstExplorer with a partial-order reduction', () => {
-  it('keeps a reduced expansion whose states were all expanded in full before: they reach full expansions already', () => {
-    // 0 → 1 → 2 in full; 2's subset reaches only 1, expanded in full, so 2's other successor (3) is not needed.
+  it('checks the proviso after the search: a reduced expansion keeps its subset when its states reach full expansions', () => {
+    // 0 → 1 → 2 in full; 2's subset reaches only 1, expanded in full, so 2's other successor (3) is never needed.
     const result = new BreadthFirstExplorer().explore(reducedGraph([[1], [2], [1, 3], []], new Map([[2, [1]]])));
     expect(result.kind).toBe('verified');
     expect(result.stats.states).toBe(3);
+  });
+
+  it('checks the proviso after the search: a subset that reaches a full expansion only through other subsets is kept too', () => {
+    // 2's subset reaches 1, which kept its own (3 was new) and reaches 3, expanded in full: enforced during the search,
+    // the proviso would redo 2 in full and reach 9.
+    const full = [[1, 2], [3, 8], [1, 9], [], [], [], [], [], [], []];
+    const result = new BreadthFirstExplorer().explore(reducedGraph(full, new Map([[1, [3]], [2, [1]]])));
+    expect(result.kind).toBe('verified');
+    expect(result.stats.states).toBe(4);
+  });
+
+  it('when the proviso checked after the search fails, searches again enforcing it, still keeping a subset whose states were all expanded in full', () => {
+    // As above, plus 5 ⇄ 6, reduced both ways and never reaching a full expansion: the check fails. Enforced, 2 still
+    // keeps its subset (1 was expanded in full), 6 is redone in full (5 kept its subset only because 6 was new).
+    const full = [[1, 5], [2], [1, 3], [], [], [6, 7], [5], []];
+    const result = new BreadthFirstExplorer().explore(reducedGraph(full, new Map([[2, [1]], [5, [6]], [6, [5]]])));
+    expect(result.kind).toBe('verified');
+    expect(result.stats.states).toBe(5);
   });
 
   it('redoes in full a reduced expansion that reaches a state kept reduced by the proviso: around that cycle a step could be postponed forever', () => {
