@@ -200,12 +200,12 @@ class BfsRun implements SuccessorSink {
     this.currentSumsReady();
     fingerprintOf(this.currentSums[SUM_A], this.currentSums[SUM_B], state.length, this.currentFingerprint);
     this.expandedHere?.add(this.currentFingerprint[FP_HI], this.currentFingerprint[FP_LO]);
-    const before = this.transitions;
     const expansions = this.expansions;
     if (expansions !== null) {
       this.expandLoggingProviso(state, reduction, expansions);
       return;
     }
+    const before = this.transitions;
     const reduced = reduction.expandReduced(state, this, this.queue.shiftedId === this.currentId ? this.queue.shiftedTag : -1);
     // (An expansion that reached nothing reaches no full expansion either.)
     if (this.transitions === before) this.allSettled = false;
@@ -214,10 +214,8 @@ class BfsRun implements SuccessorSink {
       return;
     }
     const settled = this.settled as FingerprintSet;
-    if (reduced && !this.reachesQueue && !this.allSettled && this.limit === null && (this.finding === null || this.finishing)) {
-      // The same state again: what the symmetry keeps with it holds for this expansion too.
-      if (this.memo.length > 0) this.system.symmetry?.recall(this.queue.shiftedMemo);
-      this.system.expand(state, this);
+    if (reduced && !this.reachesQueue && !this.allSettled && this.mayRedo()) {
+      this.redoInFull(state);
       settled.add(this.currentFingerprint[FP_HI] as number, this.currentFingerprint[FP_LO] as number);
     } else if (!reduced || !this.reachesQueue) {
       settled.add(this.currentFingerprint[FP_HI] as number, this.currentFingerprint[FP_LO] as number);
@@ -248,10 +246,19 @@ class BfsRun implements SuccessorSink {
     }
     if (reduced && this.transitions > before) return;
     expansions.fullAfterAll();
-    if (reduced && this.limit === null && (this.finding === null || this.finishing)) {
-      if (this.memo.length > 0) this.system.symmetry?.recall(this.queue.shiftedMemo);
-      this.system.expand(state, this);
-    }
+    if (reduced && this.mayRedo()) this.redoInFull(state);
+  }
+
+  /** Whether a reduced expansion may still be redone in full: no limit hit, no violation but one whose level is being finished. */
+  private mayRedo(): boolean {
+    return this.limit === null && (this.finding === null || this.finishing);
+  }
+
+  /** Expands the state being expanded again, in full. */
+  private redoInFull(state: Int32Array): void {
+    // The same state again: what the symmetry keeps with it holds for this expansion too.
+    if (this.memo.length > 0) this.system.symmetry?.recall(this.queue.shiftedMemo);
+    this.system.expand(state, this);
   }
 
   successor(state: Int32Array, transition: number): boolean {
