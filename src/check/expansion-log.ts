@@ -99,33 +99,31 @@ export class ExpansionLog {
         p += 3 + Math.max(0, 2 * n);
       }
     }
-    // Reversed transitions, as lists by target: who reaches each state.
+    // Reversed transitions, as lists by target: who reaches each state (counted, then filled, in two passes).
     const start = new Int32Array(this.expansions + 1);
-    const sources = new Int32Array(edges);
-    const targets = new Int32Array(edges);
-    let e = 0;
-    id = 0;
-    for (const c of chunks) {
-      for (let p = 0; p < c.length; ) {
-        const n = c[p + 2] as number;
-        for (let k = 0; k < n; k++) {
-          const to = index.get(c[p + 3 + 2 * k] as number, c[p + 4 + 2 * k] as number);
-          sources[e] = id;
-          targets[e] = to;
-          if (to >= 0) start[to + 1] = (start[to + 1] as number) + 1;
-          e++;
+    const forEachEdge = (visit: (from: number, to: number) => void): void => {
+      let source = 0;
+      for (const c of chunks) {
+        for (let p = 0; p < c.length; ) {
+          const n = c[p + 2] as number;
+          for (let k = 0; k < n; k++) {
+            const to = index.get(c[p + 3 + 2 * k] as number, c[p + 4 + 2 * k] as number);
+            if (to >= 0) visit(source, to);
+          }
+          source++;
+          p += 3 + Math.max(0, 2 * n);
         }
-        id++;
-        p += 3 + Math.max(0, 2 * n);
       }
-    }
+    };
+    forEachEdge((_, to) => {
+      start[to + 1] = (start[to + 1] as number) + 1;
+    });
     for (let v = 0; v < this.expansions; v++) start[v + 1] = (start[v + 1] as number) + (start[v] as number);
     const fill = start.slice(0, this.expansions);
     const from = new Int32Array(edges);
-    for (let k = 0; k < edges; k++) {
-      const to = targets[k] as number;
-      if (to >= 0) from[fill[to]++] = sources[k] as number;
-    }
+    forEachEdge((source, to) => {
+      from[fill[to]++] = source;
+    });
     // Backwards from the full expansions.
     const reaches = full.slice();
     const queue = new Int32Array(this.expansions);
