@@ -36,7 +36,7 @@
  * NMIs on APs).
  *
  * Sweep. The suite checks 2 to 8 CPUs with 0..2 NMIs (cpus 8, two NMIs:
- * about 270,000 states, 2–3 s). The argument above is per core and does not
+ * 16,158 states, under a second). The argument above is per core and does not
  * depend on the number of cores; what grows with the cores is where the
  * NMIs can land.
  */
