@@ -23,7 +23,7 @@ import { SuccessorSums } from './successor-sums.js';
 import { NO_PARENT, PathLog } from './path-log.js';
 import { POLL_INTERVAL_STATES, SearchMonitor } from './search-monitor.js';
 import { StateQueue } from './state-queue.js';
-import type { EventBudget, Finding, LimitKind, PartialOrderReduction, SearchResult, SuccessorSink, TransitionSystem } from './transition-system.js';
+import type { EventBudget, Finding, LimitKind, SearchResult, SuccessorSink, TransitionSystem } from './transition-system.js';
 import { WarningLog, findingAt } from './warning-log.js';
 
 /** Breadth-first `Explorer`: shortest violation paths; the default. */
@@ -141,7 +141,7 @@ class BfsRun implements SuccessorSink {
     this.store(this.current, -1);
     if (this.limit === null) this.limit = this.poll();
     let untilPoll = POLL_INTERVAL_STATES;
-    while (this.limit === null && queue.length > 0 && !this.provisoFailed) {
+    while (this.limit === null && queue.length > 0) {
       if (this.finishing && queue.headDepth() > this.currentDepth) break;
       if (this.nextLevel !== null && queue.headDepth() > this.currentDepth) {
         this.currentLevel = this.nextLevel;
@@ -174,20 +174,24 @@ class BfsRun implements SuccessorSink {
    * transition is postponed forever: from every reduced state a chain of
    * reduced transitions must lead to a full expansion; a transition the
    * persistent sets postponed along the chain stays enabled and is taken
-   * there. A search first checks it after the fact (`expandLoggingProviso`);
-   * only if that fails does it search again with the proviso enforced, as
-   * follows. A reduced expansion keeps its subset if it reaches a state
-   * still to be expanded (in the queue: new, of the level below, or of this
-   * level and not expanded yet; the breadth-first proviso of Bošnački and
-   * Holzmann, SPIN 2005), or if it reaches some states and all are settled:
-   * expanded in full, or themselves kept by this second rule. Otherwise it
-   * is redone in full, and the state is settled. Why a chain exists: a state
-   * kept by the second rule reaches only states expanded before it, so by
-   * induction on the order of expansion it reaches a full expansion. Among
-   * the states kept by the first rule that reach none, the one expanded last
-   * would reach a state expanded after it that reaches none: there is none.
-   * (Settled states must not include the first rule's: a chain through one
-   * of them may come back.)
+   * there. A search first checks it after the fact: every reduced subset
+   * that reaches some state is kept, and the log of the expansions
+   * (`ExpansionLog`) is walked when the search ends; a state graph without
+   * cycles always passes (every chain ends at a state that cannot go on,
+   * which is expanded in full). Only if the check fails does it search again
+   * with the proviso enforced, as follows. A reduced expansion keeps its
+   * subset if it reaches a state still to be expanded (in the queue: new, of
+   * the level below, or of this level and not expanded yet; the
+   * breadth-first proviso of Bošnački and Holzmann, SPIN 2005), or if it
+   * reaches some states and all are settled: expanded in full, or themselves
+   * kept by this second rule. Otherwise it is redone in full, and the state
+   * is settled. Why a chain exists: a state kept by the second rule reaches
+   * only states expanded before it, so by induction on the order of
+   * expansion it reaches a full expansion. Among the states kept by the
+   * first rule that reach none, the one expanded last would reach a state
+   * expanded after it that reaches none: there is none. (Settled states must
+   * not include the first rule's: a chain through one of them may come
+   * back.)
    */
   private expand(state: Int32Array): void {
     const reduction = this.system.reduction;
@@ -200,19 +204,23 @@ class BfsRun implements SuccessorSink {
     this.currentSumsReady();
     fingerprintOf(this.currentSums[SUM_A], this.currentSums[SUM_B], state.length, this.currentFingerprint);
     this.expandedHere?.add(this.currentFingerprint[FP_HI], this.currentFingerprint[FP_LO]);
-    const expansions = this.expansions;
-    if (expansions !== null) {
-      this.expandLoggingProviso(state, reduction, expansions);
-      return;
-    }
     const before = this.transitions;
+    this.expansions?.reduced(this.currentFingerprint[FP_HI] as number, this.currentFingerprint[FP_LO] as number);
     const reduced = reduction.expandReduced(state, this, this.queue.shiftedId === this.currentId ? this.queue.shiftedTag : -1);
-    // (An expansion that reached nothing reaches no full expansion either.)
-    if (this.transitions === before) this.allSettled = false;
     if (reduction.invalidated) {
       this.invalidated = true;
       return;
     }
+    // (An expansion that reached nothing reaches no full expansion either.)
+    const reachedSome = this.transitions > before;
+    if (this.expansions !== null) {
+      // Checked after the search: the subset is kept whatever it reached (see `ExpansionLog`).
+      if (reduced && reachedSome) return;
+      this.expansions.fullAfterAll();
+      if (reduced && this.mayRedo()) this.redoInFull(state);
+      return;
+    }
+    if (!reachedSome) this.allSettled = false;
     const settled = this.settled as FingerprintSet;
     if (reduced && !this.reachesQueue && !this.allSettled && this.mayRedo()) {
       this.redoInFull(state);
@@ -220,33 +228,6 @@ class BfsRun implements SuccessorSink {
     } else if (!reduced || !this.reachesQueue) {
       settled.add(this.currentFingerprint[FP_HI] as number, this.currentFingerprint[FP_LO] as number);
     }
-  }
-
-  /**
-   * `expand` with the proviso checked after the search: a reduced
-   * expansion keeps its subset whatever it reaches (unless it reaches
-   * nothing), and the log records it with the states it reached; after the
-   * search, `ExpansionLog.everyStateReachesFull` checks that from each such
-   * state a chain of reduced transitions leads to a full expansion, which
-   * is what the proviso guarantees. Protocols whose state graphs have no
-   * cycle always pass (every chain ends at a state that cannot go on, which
-   * is expanded in full), and they are most of them: the Xen scheme at 8
-   * CPUs with two NMIs stores 16,158 states this way against 173,355 with
-   * the proviso enforced.
-   */
-  private expandLoggingProviso(state: Int32Array, reduction: PartialOrderReduction, expansions: ExpansionLog): void {
-    const hi = this.currentFingerprint[FP_HI] as number;
-    const lo = this.currentFingerprint[FP_LO] as number;
-    const before = this.transitions;
-    expansions.reduced(hi, lo);
-    const reduced = reduction.expandReduced(state, this, this.queue.shiftedId === this.currentId ? this.queue.shiftedTag : -1);
-    if (reduction.invalidated) {
-      this.invalidated = true;
-      return;
-    }
-    if (reduced && this.transitions > before) return;
-    expansions.fullAfterAll();
-    if (reduced && this.mayRedo()) this.redoInFull(state);
   }
 
   /** Whether a reduced expansion may still be redone in full: no limit hit, no violation but one whose level is being finished. */

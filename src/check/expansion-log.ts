@@ -85,36 +85,35 @@ export class ExpansionLog {
    */
   everyStateReachesFull(): boolean {
     const chunks = [...this.chunks, this.chunk.subarray(0, this.at)];
-    const index = new FingerprintIndex(this.expansions);
-    const full = new Uint8Array(this.expansions);
-    let edges = 0;
-    let id = 0;
-    for (const c of chunks) {
-      for (let p = 0; p < c.length; ) {
-        const n = c[p + 2] as number;
-        index.set(c[p] as number, c[p + 1] as number, id);
-        if (n === FULL) full[id] = 1;
-        else edges += n;
-        id++;
-        p += 3 + Math.max(0, 2 * n);
-      }
-    }
-    // Reversed transitions, as lists by target: who reaches each state (counted, then filled, in two passes).
-    const start = new Int32Array(this.expansions + 1);
-    const forEachEdge = (visit: (from: number, to: number) => void): void => {
-      let source = 0;
+    // Each expansion in the order logged (its id), with its chunk, its entry's offset and its count.
+    const forEachExpansion = (visit: (id: number, c: Int32Array, p: number, n: number) => void): void => {
+      let id = 0;
       for (const c of chunks) {
         for (let p = 0; p < c.length; ) {
           const n = c[p + 2] as number;
-          for (let k = 0; k < n; k++) {
-            const to = index.get(c[p + 3 + 2 * k] as number, c[p + 4 + 2 * k] as number);
-            if (to >= 0) visit(source, to);
-          }
-          source++;
+          visit(id++, c, p, n);
           p += 3 + Math.max(0, 2 * n);
         }
       }
     };
+    const index = new FingerprintIndex(this.expansions);
+    // Marks the states known to reach a full expansion: first the full ones.
+    const reaches = new Uint8Array(this.expansions);
+    let edges = 0;
+    forEachExpansion((id, c, p, n) => {
+      index.set(c[p] as number, c[p + 1] as number, id);
+      if (n === FULL) reaches[id] = 1;
+      else edges += n;
+    });
+    // Reversed transitions, as lists by target: who reaches each state (counted, then filled).
+    const forEachEdge = (visit: (from: number, to: number) => void): void =>
+      forEachExpansion((id, c, p, n) => {
+        for (let k = 0; k < n; k++) {
+          const to = index.get(c[p + 3 + 2 * k] as number, c[p + 4 + 2 * k] as number);
+          if (to >= 0) visit(id, to);
+        }
+      });
+    const start = new Int32Array(this.expansions + 1);
     forEachEdge((_, to) => {
       start[to + 1] = (start[to + 1] as number) + 1;
     });
@@ -125,7 +124,6 @@ export class ExpansionLog {
       from[fill[to]++] = source;
     });
     // Backwards from the full expansions.
-    const reaches = full.slice();
     const queue = new Int32Array(this.expansions);
     let tail = 0;
     for (let v = 0; v < this.expansions; v++) if (reaches[v] === 1) queue[tail++] = v;
