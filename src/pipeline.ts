@@ -44,6 +44,8 @@ export interface CheckSettings {
   readonly verifyWrites?: boolean;
   /** Interpret the bytecode instead of running compiled steps when false (tests compare the two). */
   readonly compiledSteps?: boolean;
+  /** Recall transitions from a state's parent in the raw breadth-first search (default; false: run every one, as tests compare). */
+  readonly recallTransitions?: boolean;
 }
 
 export const DEFAULT_SETTINGS: CheckSettings = { strict: false, spuriousTimeouts: false, search: 'bfs', limits: {} };
@@ -97,13 +99,14 @@ export function compileModel(unit: TranslationUnit, config: ModelConfig): Progra
 }
 
 /** The machine for a compiled program. */
-export function machineFor(program: Program, settings: Pick<CheckSettings, 'strict' | 'spuriousTimeouts' | 'partialOrder' | 'symmetry' | 'compiledSteps' | 'verifyWrites'>): MachineSystem {
+export function machineFor(program: Program, settings: Pick<CheckSettings, 'strict' | 'spuriousTimeouts' | 'partialOrder' | 'symmetry' | 'compiledSteps' | 'verifyWrites' | 'recallTransitions'>): MachineSystem {
   const system = new MachineSystem(program, kernelBuiltins(), writeBootState, {
     strict: settings.strict,
     spuriousTimeouts: settings.spuriousTimeouts,
     partialOrder: settings.partialOrder !== false,
     compiledSteps: settings.compiledSteps !== false,
     verifyShortcuts: settings.verifyWrites === true,
+    recallTransitions: settings.recallTransitions !== false,
   });
   if (settings.symmetry !== false) attachSymmetry(system, analyzeCpuSymmetry(program));
   return system;

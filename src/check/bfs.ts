@@ -23,7 +23,7 @@ import { SuccessorSums } from './successor-sums.js';
 import { NO_PARENT, PathLog } from './path-log.js';
 import { POLL_INTERVAL_STATES, SearchMonitor } from './search-monitor.js';
 import { StateQueue } from './state-queue.js';
-import type { EventBudget, Finding, LimitKind, SearchResult, SuccessorSink, TransitionSystem } from './transition-system.js';
+import type { EventBudget, Finding, LimitKind, SearchResult, SuccessorSink, TransitionRecall, TransitionSystem } from './transition-system.js';
 import { WarningLog, findingAt } from './warning-log.js';
 
 /** Breadth-first `Explorer`: shortest violation paths; the default. */
@@ -70,8 +70,10 @@ class BfsRun implements SuccessorSink {
   private readonly fingerprint = new Int32Array(2);
   /** The representative of a successor's orbit, when the system has a symmetry. */
   private readonly canonical = new CanonicalCopy();
-  /** What the symmetry keeps with a stored state (see `StateSymmetry.memoSlots`), queued with it. */
+  /** What the symmetry keeps with a stored state (see `StateSymmetry.memoSlots`), or the recall's entry, queued with it. */
   private readonly memo: Int32Array;
+  /** Transitions recalled from the parent's expansion (see `TransitionRecall`): a raw search's only. */
+  private readonly recall: TransitionRecall | null;
   private readonly hasher: StateHasher;
   private readonly successorSums: SuccessorSums;
   /** Lane sums of a successor, and of the state being expanded (the one with id `currentSumsId`). */
@@ -117,7 +119,8 @@ class BfsRun implements SuccessorSink {
     this.monitor = new SearchMonitor(options);
     this.stateCap = this.monitor.stateCap;
     this.depthCap = options.maxDepth ?? Infinity;
-    this.memo = new Int32Array(system.symmetry?.memoSlots ?? 0);
+    this.recall = system.recall !== undefined && system.reduction === undefined && system.symmetry === undefined ? system.recall : null;
+    this.memo = new Int32Array(this.recall?.entrySlots ?? system.symmetry?.memoSlots ?? 0);
     this.queue = new StateQueue(system.stateSlots, undefined, this.memo.length);
     this.warnings = new WarningLog(options.collectWarnings ?? true);
     this.current = new Int32Array(system.stateSlots);
@@ -135,6 +138,7 @@ class BfsRun implements SuccessorSink {
 
   run(): SearchResult {
     const { system, queue } = this;
+    this.recall?.begin();
     system.writeInitialState(this.current);
     this.currentId = NO_PARENT;
     this.currentDepth = -1;
@@ -196,7 +200,8 @@ class BfsRun implements SuccessorSink {
   private expand(state: Int32Array): void {
     const reduction = this.system.reduction;
     if (reduction === undefined) {
-      this.system.expand(state, this);
+      if (this.recall !== null) this.recall.expand(state, this, this.queue.shiftedMemo);
+      else this.system.expand(state, this);
       return;
     }
     this.reachesQueue = false;
@@ -250,6 +255,17 @@ class BfsRun implements SuccessorSink {
       return true;
     }
     return this.store(state, transition);
+  }
+
+  storedAlready(_transition: number, patch: Int32Array, at: number, runs: number): boolean {
+    // Only where `store` would do nothing more with a stored state: the plain search, outside a finishing level.
+    if (this.recall === null || this.finishing || this.currentId === NO_PARENT) return false;
+    this.currentSumsReady();
+    this.hasher.sumsPatched(this.current, this.currentSums[SUM_A] as number, this.currentSums[SUM_B] as number, patch, at, runs, this.sums);
+    fingerprintOf(this.sums[SUM_A] as number, this.sums[SUM_B] as number, this.current.length, this.fingerprint);
+    if (!this.visited.has(this.fingerprint[FP_HI] as number, this.fingerprint[FP_LO] as number)) return false;
+    this.transitions++;
+    return true;
   }
 
   violation(transition: number, code: number): boolean {
@@ -323,7 +339,8 @@ class BfsRun implements SuccessorSink {
       this.limit = 'memory';
       return false;
     }
-    if (this.memo.length > 0) this.system.symmetry?.writeMemo(this.memo);
+    if (this.recall !== null) this.recall.writeEntry(this.memo);
+    else if (this.memo.length > 0) this.system.symmetry?.writeMemo(this.memo);
     // The state being expanded is the one the queue shifted last (the initial state was never queued).
     const sinceShifted = this.currentId === NO_PARENT ? null : (this.system.writes ?? null);
     this.queue.push(state, this.log.append(this.currentId, transition), depth, sums[SUM_A], sums[SUM_B], this.moverOf(transition), this.memo, sinceShifted);
@@ -381,7 +398,7 @@ class BfsRun implements SuccessorSink {
 
   private otherBytes(): number {
     const levels = (this.currentLevel?.bytes ?? 0) + (this.expandedHere?.bytes ?? 0) + (this.nextLevel?.bytes ?? 0) + (this.settled?.bytes ?? 0) + (this.expansions?.bytes ?? 0);
-    return this.queue.bytes + this.log.bytes + levels;
+    return this.queue.bytes + this.log.bytes + levels + (this.recall?.bytes ?? 0);
   }
 
   private poll(): LimitKind | null {

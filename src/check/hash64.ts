@@ -213,6 +213,33 @@ export class StateHasher {
   }
 
   /**
+   * The lane sums of `base` with runs of its words replaced, into `out`:
+   * `runs` runs from `patch[at]`, each [start, end, the end − start new
+   * words]; no position in two runs. `base` itself is not written.
+   */
+  sumsPatched(base: Int32Array, baseA: number, baseB: number, patch: Int32Array, at: number, runs: number, out: Int32Array): void {
+    const keysA = this.keysA;
+    const keysB = this.keysB;
+    let a = baseA | 0;
+    let b = baseB | 0;
+    let p = at;
+    for (let r = 0; r < runs; r++) {
+      const start = patch[p] as number;
+      const end = patch[p + 1] as number;
+      p += 2;
+      for (let i = start; i < end; i++) {
+        const w = patch[p++] as number;
+        const v = base[i] as number;
+        if (w === v) continue;
+        a = (a + ((mixA(w ^ keysA[i]) - mixA(v ^ keysA[i])) | 0)) | 0;
+        b = (b + ((mixB((w + keysB[i]) | 0) - mixB((v + keysB[i]) | 0)) | 0)) | 0;
+      }
+    }
+    out[SUM_A] = a;
+    out[SUM_B] = b;
+  }
+
+  /**
    * Like `sumsFrom`, but looks only inside the `count` ranges [ranges[2k],
    * ranges[2k + 1]) (overlaps allowed): equals `sums(words)` when the two
    * vectors are equal outside them. Each position is corrected once,

@@ -27,6 +27,7 @@ export type {
   StateSymmetry,
   EventBudget,
   SuccessorSink,
+  TransitionRecall,
   TransitionSystem,
   WriteLog,
 } from './transition-system.js';

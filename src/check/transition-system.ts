@@ -26,6 +26,15 @@ export interface SuccessorSink {
    * each distinct `code`.
    */
   warning(transition: number, code: number): void;
+  /**
+   * Optional short cut, before a successor is written out: the successor
+   * by `transition` is the state being expanded with `runs` runs of words
+   * replaced, given from `patch[at]` as [start, end, the end − start new
+   * words] each, no position in two runs. Returns true if the sink has it
+   * already and needs nothing more of it: the transition is then taken as
+   * handed on (and counted). False: hand it on through `successor`.
+   */
+  storedAlready?(transition: number, patch: Int32Array, at: number, runs: number): boolean;
 }
 
 /** A model as a transition system over `Int32Array` states of fixed length. */
@@ -66,6 +75,38 @@ export interface TransitionSystem {
    * keeps track (absent: it never does). See `WriteLog`.
    */
   readonly writes?: WriteLog;
+  /**
+   * Transitions recalled from the expansion of a state's parent instead of
+   * computed again, for a search that expands its states in the order it
+   * queued them, without reductions (absent: not offered). See
+   * `TransitionRecall`.
+   */
+  readonly recall?: TransitionRecall;
+}
+
+/**
+ * A system that can hand a state's successors on partly from what it
+ * recorded while expanding the state's parent. The explorer keeps
+ * `entrySlots` words with each queued state: `writeEntry` fills them while
+ * the state is handed to `SuccessorSink.successor` (or, for the initial
+ * state, before any expansion), and `expand` takes them back.
+ */
+export interface TransitionRecall {
+  readonly entrySlots: number;
+  /** A search starts: nothing recorded before holds for it. */
+  begin(): void;
+  /**
+   * Like `TransitionSystem.expand`: the same successors, violations and
+   * warnings, in the same order. `entry` is what `writeEntry` wrote when
+   * `state` was queued. States must be expanded once each, in the order
+   * they were queued (what was recorded before the parent of the state
+   * being expanded is dropped).
+   */
+  expand(state: Int32Array, sink: SuccessorSink, entry: Int32Array): void;
+  /** Writes the entry of the successor being handed to the sink (or of the initial state) into `out`. */
+  writeEntry(out: Int32Array): void;
+  /** Bytes held (the records of the expansions whose children are queued). */
+  readonly bytes: number;
 }
 
 /**

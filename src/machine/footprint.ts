@@ -11,7 +11,13 @@
  * Hot while partial-order reduction is on: `add` appends to typed arrays and
  * allocates only when they double.
  */
-export class Footprint {
+/** Where the VM reports the shared accesses of a step (see `Vm.footprint`). */
+export interface AccessRecorder {
+  /** CPU `cpu`, at `pc`, read (or wrote) the slots [addr, addr + slots). */
+  add(cpu: number, pc: number, addr: number, slots: number, write: boolean): void;
+}
+
+export class Footprint implements AccessRecorder {
   /** First slot of each entry. */
   addr: Int32Array;
   /** Slots of each entry; negative when the entry was written. */

@@ -17,6 +17,7 @@ import { findingCode, ViolationKind } from './violation.js';
 import { StepFlag, Vm, type BuiltinFn } from './vm.js';
 import { WaitDetector, Waiting, sameState } from './waiting.js';
 import { PartialOrder, partialOrderUnavailable } from './partial-order.js';
+import { PartOutcome, TransitionRecorder } from './transition-recall.js';
 
 /** What `MachineSystem.expandCpu` tells: the sink asked to stop; the CPU can make progress (it does not only wait). */
 export const CpuExpansion = {
@@ -56,9 +57,12 @@ export interface MachineOptions {
   /**
    * Check the machine's short cuts against what they stand for, and throw
    * on a difference (tests): the wait detector's against its solo runs,
-   * the symmetry's against its assumption that stacks are zero above SP.
+   * the symmetry's against its assumption that stacks are zero above SP,
+   * recalled transitions against fresh ones.
    */
   readonly verifyShortcuts?: boolean;
+  /** Offer recalled transitions to the raw breadth-first search (see transition-recall.ts). Default true. */
+  readonly recallTransitions?: boolean;
 }
 
 /** A program on the x86 machine, seen as a transition system. */
@@ -76,6 +80,7 @@ export class MachineSystem implements TransitionSystem {
   symmetry?: StateSymmetry;
   /** The external NMIs that may still arrive: more of them can do all that fewer can. */
   readonly budget: EventBudget;
+  readonly recall?: TransitionRecorder;
   /** Whether symmetry reduction is on, and why (not), for the report; null when it was not asked for. */
   symmetryNote: { readonly reduced: boolean; readonly note: string } | null = null;
   private readonly succ: Int32Array;
@@ -103,6 +108,37 @@ export class MachineSystem implements TransitionSystem {
       this.reductionNote = partialOrderUnavailable(program);
       if (this.reductionNote === null) this.reduction = new PartialOrder(this);
     }
+    if (options.recallTransitions !== false) this.recall = this.recorder(options.verifyShortcuts === true);
+  }
+
+  /** The machine as `TransitionRecorder` sees it. */
+  private recorder(verify: boolean): TransitionRecorder {
+    const L = this.program.layout;
+    const vm = this.vm;
+    const recorder: TransitionRecorder = new TransitionRecorder(
+      {
+        cpus: this.cpus,
+        cpuBase0: L.cpuBase0,
+        cpuSlots: L.cpuSlots,
+        writes: vm.writes,
+        successorBuffer: this.succ,
+        startExpansion: () => {
+          vm.writes.startExpansion();
+          vm.footprint = recorder.accesses;
+        },
+        expandCpu: (s, c, sink) => this.expandCpu(s, c, sink),
+        outcomeOf: (c, expansion) =>
+          ((expansion & CpuExpansion.PROGRESS) !== 0 ? PartOutcome.PROGRESS : 0) | (this.waitingCpus[c] !== 0 ? PartOutcome.WAITING : 0) | (this.timed[c] !== 0 ? PartOutcome.TIMED : 0),
+        restoreOutcome: (c, outcome) => {
+          this.waitingCpus[c] = (outcome & PartOutcome.WAITING) !== 0 ? 1 : 0;
+          this.timed[c] = (outcome & PartOutcome.TIMED) !== 0 ? 1 : 0;
+          return (outcome & PartOutcome.PROGRESS) !== 0 ? CpuExpansion.PROGRESS : 0;
+        },
+        expandEnvironment: (s, sink, stuck) => this.expandEnvironment(s, sink, -1, -1, stuck),
+      },
+      verify,
+    );
+    return recorder;
   }
 
   writeInitialState(out: Int32Array): void {

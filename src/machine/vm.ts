@@ -15,7 +15,7 @@ import {
 } from '../compile/index.js';
 import { binary64, compare, Int64RangeError } from './int64.js';
 import { ViolationKind } from './violation.js';
-import type { Footprint } from './footprint.js';
+import type { AccessRecorder } from './footprint.js';
 import { deviceFields, type DeviceFields } from './msi.js';
 import { serialize, textSiteFields, type TextSiteFields } from './text.js';
 import { quietStatements } from './quiet-statements.js';
@@ -71,11 +71,12 @@ export class Vm {
   choice = 0;
   choices = 0;
   /**
-   * Where shared accesses are recorded (partial-order reduction), null when
-   * nothing records them. Accesses to the stepping CPU's own frames through
-   * its locals are never recorded: they are its own by construction.
+   * Where shared accesses are recorded (partial-order reduction, recalled
+   * transitions), null when nothing records them. Accesses to the stepping
+   * CPU's own frames through its locals are never recorded: they are its
+   * own by construction.
    */
-  footprint: Footprint | null = null;
+  footprint: AccessRecorder | null = null;
   /**
    * Every word written to a state, as ranges: what the search looks at to
    * fingerprint a successor (see write-log.ts). A store that bypasses it

@@ -7,6 +7,10 @@
  * the same with the depth-first search. Without reductions, the
  * breadth-first search with one or two workers stores exactly the same
  * states; with partial-order reduction it stores no more than without.
+ * The raw breadth-first search (no reduction at all) finds the same
+ * violation, and stores and counts the same states and transitions, with
+ * transitions recalled from a state's parent as with every transition run;
+ * each recalled CPU is also run afresh and must give the same successors.
  * Along the way, every successor of every search is fingerprinted both from
  * the words the machine says it wrote and from a whole comparison with its
  * parent, and the two must agree.
@@ -24,6 +28,8 @@ const MAX_COMPARED_CPUS = 6;
 const REDUCED: CheckSettings = { ...DEFAULT_SETTINGS, limits: LIMITS, verifyWrites: true };
 const PLAIN: CheckSettings = { ...REDUCED, partialOrder: false };
 const DEPTH_FIRST: CheckSettings = { ...PLAIN, search: 'dfs' };
+const RAW: CheckSettings = { ...PLAIN, symmetry: false };
+const RAW_UNRECALLED: CheckSettings = { ...RAW, recallTransitions: false };
 
 const verdictOf = (o: CheckOutcome): string => {
   const found = o.violations.find((v) => v.severity === 'error');
@@ -61,5 +67,19 @@ describe.each(models.map((f) => [path.relative(REPO_ROOT, f), f] as const))('%s'
       expect(depthFirst.stats.states, 'depth-first stores the same states').toBe(plain.stats.states);
       expect(reduced.stats.states, 'the reduction only removes states').toBeLessThanOrEqual(plain.stats.states);
     }
+  });
+
+  test.each(cases)('$name: the raw search recalls transitions without changing a state or the trace', async ({ o }) => {
+    const unit = await loadModel(file);
+    const config = configFor(unit, o);
+    await yieldToEventLoop();
+    const recalled = checkModel(unit, config, RAW);
+    await yieldToEventLoop();
+    const run = checkModel(unit, config, RAW_UNRECALLED);
+    expect(verdictOf(recalled)).toBe(verdictOf(run));
+    expect(recalled.stats.states).toBe(run.stats.states);
+    expect(recalled.stats.transitions).toBe(run.stats.transitions);
+    const traceOf = (out: CheckOutcome): number[] => (out.violations[0]?.trace ?? []).map((step) => step.transition);
+    expect(traceOf(recalled)).toEqual(traceOf(run));
   });
 });
