@@ -166,9 +166,10 @@ class BfsRun implements SuccessorSink {
       }
     }
     if (this.expansions !== null) {
-      // A log too large for the memory allowed is no reason to stop: the enforced proviso needs none.
+      // A log too large for the memory allowed is no reason to stop: the enforced proviso needs none. Nor is a check
+      // whose index would not fit beside the search's structures.
       if (this.limit === 'memory') this.provisoFailed = true;
-      else if (this.limit === null && this.finding === null && !this.invalidated && !this.expansions.everyStateReachesFull()) this.provisoFailed = true;
+      else if (this.limit === null && this.finding === null && !this.invalidated) this.provisoFailed = !this.provisoHolds(this.expansions);
     }
     return this.result();
   }
@@ -233,6 +234,14 @@ class BfsRun implements SuccessorSink {
     } else if (!reduced || !this.reachesQueue) {
       settled.add(this.currentFingerprint[FP_HI] as number, this.currentFingerprint[FP_LO] as number);
     }
+  }
+
+  /** The check of the proviso after the search (see `expand`), if it fits the memory allowed; false if not. */
+  private provisoHolds(expansions: ExpansionLog): boolean {
+    const during = this.visited.bytes + this.otherBytes() + expansions.checkBytes;
+    if (during > this.monitor.maxMemoryBytes) return false;
+    this.monitor.notePeak(during);
+    return expansions.everyStateReachesFull();
   }
 
   /** Whether a reduced expansion may still be redone in full: no limit hit, no violation but one whose level is being finished. */

@@ -25,10 +25,17 @@ export class ExpansionLog {
   /** Where the successor count of the reduced expansion being logged is, in `chunk`. */
   private countAt = -1;
   private expansions = 0;
+  /** Transitions logged in reduced expansions (the check reverses each). */
+  private edges = 0;
 
   /** Bytes held by the chunks. */
   get bytes(): number {
     return (this.chunks.length + 1) * this.chunk.byteLength;
+  }
+
+  /** Bytes `everyStateReachesFull` allocates, at most: its index of the states, its marks, queue and reversed transitions. */
+  get checkBytes(): number {
+    return FingerprintIndex.bytesFor(this.expansions) + 13 * (this.expansions + 1) + 4 * this.edges;
   }
 
   /** The state (hi, lo) was expanded in full. */
@@ -54,6 +61,7 @@ export class ExpansionLog {
   /** The expansion logged last by `reduced` was in full after all (it is redone, or was not reduced). */
   fullAfterAll(): void {
     if (this.countAt < 0) return;
+    this.edges -= this.chunk[this.countAt] as number;
     this.at = this.countAt + 1;
     this.chunk[this.countAt] = FULL;
     this.countAt = -1;
@@ -75,6 +83,7 @@ export class ExpansionLog {
     this.chunk[this.at++] = hi;
     this.chunk[this.at++] = lo;
     this.chunk[this.countAt]++;
+    this.edges++;
   }
 
   /**
@@ -150,13 +159,24 @@ export class ExpansionLog {
 
 /** 64-bit fingerprints to ids, open addressing (rare path: built once). */
 class FingerprintIndex {
+  /** Slots for `entries` fingerprints: a power of two, at load ≤ 1/2. */
+  static slotsFor(entries: number): number {
+    let size = 16;
+    while (size < 2 * entries) size *= 2;
+    return size;
+  }
+
+  /** Bytes of an index of `entries` fingerprints (12 a slot). */
+  static bytesFor(entries: number): number {
+    return 12 * FingerprintIndex.slotsFor(entries);
+  }
+
   private readonly keys: Int32Array;
   private readonly ids: Int32Array;
   private readonly mask: number;
 
   constructor(entries: number) {
-    let size = 16;
-    while (size < 2 * entries) size *= 2;
+    const size = FingerprintIndex.slotsFor(entries);
     this.keys = new Int32Array(2 * size);
     this.ids = new Int32Array(size).fill(-1);
     this.mask = size - 1;

@@ -99,6 +99,11 @@ export class SearchMonitor {
     return null;
   }
 
+  /** The search's structures held `memoryBytes` at some point between polls (the peak reported counts it). */
+  notePeak(memoryBytes: number): void {
+    if (memoryBytes > this.peakBytes) this.peakBytes = memoryBytes;
+  }
+
   /**
    * The statistics of the search so far, stopping nothing. `peakMemoryBytes`
    * is the largest estimate of the search's own structures (table, frontier,

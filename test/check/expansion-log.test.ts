@@ -54,3 +54,23 @@ describe('ExpansionLog.everyStateReachesFull', () => {
     expect(log.everyStateReachesFull()).toBe(false);
   });
 });
+
+describe('ExpansionLog.checkBytes', () => {
+  it('grows with the transitions the check reverses, not with those of expansions redone in full', () => {
+    const log = logOf([9], new Map([[1, [2, 3]]]));
+    const withTwo = log.checkBytes;
+    log.reduced(7, 4);
+    for (const t of [1, 2, 3]) log.edge(7, t);
+    const withFive = log.checkBytes;
+    log.fullAfterAll();
+    // Three expansions now, the third full: its three transitions are not reversed.
+    expect(withFive - withTwo).toBe(13 + 3 * 4);
+    expect(log.checkBytes).toBe(withTwo + 13);
+    expect(log.everyStateReachesFull()).toBe(false);
+  });
+
+  it('covers the index of a large search: about 37 bytes an expansion at least', () => {
+    const log = logOf(Array.from({ length: 100_000 }, (_, i) => i + 1), new Map());
+    expect(log.checkBytes).toBeGreaterThanOrEqual(100_000 * (24 + 13));
+  });
+});
