@@ -26,6 +26,9 @@ import { StateQueue } from './state-queue.js';
 import type { EventBudget, Finding, LimitKind, SearchResult, SuccessorSink, TransitionRecall, TransitionSystem } from './transition-system.js';
 import { WarningLog, findingAt } from './warning-log.js';
 
+/** The share of `--max-memory` past which the search stops recalling transitions (their records hold two levels' expansions). */
+const RECALL_MEMORY_SHARE = 0.5;
+
 /** Breadth-first `Explorer`: shortest violation paths; the default. */
 export class BreadthFirstExplorer implements Explorer {
   readonly name = 'bfs';
@@ -411,6 +414,8 @@ class BfsRun implements SuccessorSink {
   }
 
   private poll(): LimitKind | null {
+    // Recalled transitions trade memory for time: past half the budget, the memory goes to the search.
+    if (this.recall !== null && this.recall.bytes > 0 && this.visited.bytes + this.otherBytes() > RECALL_MEMORY_SHARE * this.monitor.maxMemoryBytes) this.recall.stop();
     return this.monitor.poll(this.visited, this.otherBytes(), this.queue.length, this.transitions, this.maxDepth);
   }
 

@@ -107,6 +107,8 @@ export interface TransitionRecall {
   writeEntry(out: Int32Array): void;
   /** Bytes held (the records of the expansions whose children are queued). */
   readonly bytes: number;
+  /** The search needs the memory: from now on expand as `TransitionSystem.expand` does, and drop what was recorded. */
+  stop(): void;
 }
 
 /**

@@ -126,6 +126,7 @@ export class MachineSystem implements TransitionSystem {
           vm.writes.startExpansion();
           vm.footprint = recorder.accesses;
         },
+        expand: (s, sink) => this.expand(s, sink),
         expandCpu: (s, c, sink) => this.expandCpu(s, c, sink),
         outcomeOf: (c, expansion) =>
           ((expansion & CpuExpansion.PROGRESS) !== 0 ? PartOutcome.PROGRESS : 0) | (this.waitingCpus[c] !== 0 ? PartOutcome.WAITING : 0) | (this.timed[c] !== 0 ? PartOutcome.TIMED : 0),

@@ -2,37 +2,47 @@
  * Transitions recalled from a state's parent instead of run again: the raw
  * breadth-first search's short cut (`TransitionRecall`).
  *
- * Why it holds. Say the transition from p to s wrote the words W. Take a
- * CPU c whose expansion in p (its NMI or vector taken, its wake-up, its
+ * Why it holds. Say the transition from p to s changed the words W. Take
+ * a CPU c whose expansion in p (its NMI or vector taken, its wake-up, its
  * step with the wait detector's solo runs) touched, outside its own
  * registers and stack, only words A, and say W meets neither A nor c's
  * registers and stack. Everything c's expansion looked at holds in s what
  * it held in p, so c's expansion in s is the same: the same transitions,
  * in the same order, writing the same values at the same words, with the
  * same outcome for the deadlock and timeout checks (progress, waiting,
- * counting down). Each successor is s with those words written. By
- * induction the part recalled in s is c's expansion in s, so s's children
- * may recall it in turn.
+ * counting down). Each successor is s with the words c's transition
+ * changed in p changed alike (a word it wrote with the value it had is
+ * either c's own, which only c changes, or in A, which s did not change).
+ * By induction the part recalled in s is c's expansion in s, so s's
+ * children may recall it in turn.
  *
  * What an expansion touched: every access the VM and the builtins make
  * outside the stepping CPU's own frames is reported to `Vm.footprint` (the
- * hook partial-order reduction records with); `AccessRanges` keeps them as
- * ranges. A part with too many ranges, a violation, a warning, or a
- * successor the write log cannot describe is not kept for recall: that CPU
- * runs again in the children.
+ * hook partial-order reduction records with), and every word the write log
+ * names outside them counts too; `AccessRanges` keeps them as ranges. A
+ * part with too many ranges, a violation, a warning, or a successor the
+ * write log cannot describe is not kept for recall: that CPU runs again in
+ * the children.
  *
- * The records. Each expansion writes one record: per CPU, where its part
- * starts (0: none), then items. A successor item is [transition, ranges,
- * the ranges' (start, end) pairs, their words' values]: what the
- * transition wrote; every successor handed on gets one (if the log
- * describes it), and the entry queued with a child names its record and
- * item, which gives W. A part is [outcome, successors, where its accesses
- * start, its successors' items, then its accesses: count, (start, end)
- * pairs]. Records go to a stream of chunks in the order of expansion; a
- * breadth-first search expands states in the order it queued them, so the
- * parents' records it reads come in the order they were written, and the
- * chunks before the one it reads are recycled. A record whose state queued
- * no child is dropped at once.
+ * The records. Each expansion writes one record: the record of its
+ * state's parent, per CPU where its part is (-1: none), then items and
+ * parts. A successor item is [transition, runs, then per run: start, end,
+ * the new words]: the words the transition changed. Every successor handed
+ * on gets one (if the log describes it), and the entry queued with a child
+ * names its parent's record and the item, which gives W. A part is
+ * [outcome, successors, where its accesses start, its successors' items,
+ * then its accesses: count, (start, end) pairs]. A recalled part stays
+ * where it is if it is in the parent's record, and is copied otherwise, so
+ * a record refers no further back than its parent's. Records go to a
+ * stream of chunks in the order of expansion; a breadth-first search
+ * expands states in the order it queued them, so the parents' records it
+ * reads come in the order they were written, and so do theirs: the chunks
+ * before the one holding the grandparent's record are recycled. A record
+ * whose state queued no child is dropped at once.
+ *
+ * A recalled successor is first offered to the search by its changed
+ * words (`SuccessorSink.storedAlready`): most are stored already, and then
+ * the successor is never written out.
  *
  * Hot: one record per expansion, a few words per successor; replaying a
  * part copies the parent's state and writes a few words per successor.
@@ -49,7 +59,10 @@ const CHUNK_WORDS = 1 << CHUNK_BITS;
 const CHUNK_SLOTS = 1 << (31 - CHUNK_BITS);
 /** A record is kept within one chunk: past this size its successors are not recorded. */
 const MAX_RECORD_WORDS = CHUNK_WORDS >>> 4;
-/** Entry words: the parent's record, and the item of the transition into the state in it (-1: none). */
+/** Record header words: the record of the state's parent (-1: none), then per CPU where its part is (-1: none). */
+const RECORD_PARENT = 0;
+const RECORD_PARTS = 1;
+/** Entry words: the parent's record, and where the item of the transition into the state is (-1: none). */
 const ENTRY_RECORD = 0;
 const ENTRY_ITEM = 1;
 const ENTRY_SLOTS = 2;
@@ -111,6 +124,8 @@ export interface RecordedMachine {
   readonly successorBuffer: Int32Array;
   /** A state is being expanded: the write log starts over, and the VM reports accesses to `accesses`. */
   startExpansion(): void;
+  /** Expands `s` without recording (see `MachineSystem.expand`). */
+  expand(s: Int32Array, sink: SuccessorSink): void;
   /** Expands CPU c (see `MachineSystem.expandCpu`): `CpuExpansion` bits. */
   expandCpu(s: Int32Array, c: number, sink: SuccessorSink): number;
   /** `PartOutcome` bits of CPU c after `expandCpu` returned `expansion`. */
@@ -157,6 +172,8 @@ export class TransitionRecorder implements TransitionRecall, SuccessorSink {
   private epoch = 0;
   /** The state being expanded. */
   private expanding: Int32Array | null = null;
+  /** False once `stop` was called (until the next search begins). */
+  private recording = true;
   /** The search's sink, during an expansion. */
   private sink: SuccessorSink | null = null;
   /** The checking mode's fresh expansion of a recalled CPU, null when not checking. */
@@ -174,13 +191,24 @@ export class TransitionRecorder implements TransitionRecall, SuccessorSink {
   }
 
   get bytes(): number {
+    if (!this.recording) return 0;
     return (this.tailSeq - this.headSeq + 1 + (this.spare === null ? 0 : 1)) * CHUNK_WORDS * 4;
   }
 
+  stop(): void {
+    this.recording = false;
+    this.chunks.fill(null);
+    this.spare = null;
+    this.recordPosition = -1;
+    this.lastItem = -1;
+  }
+
   begin(): void {
+    this.recording = true;
     this.chunks.fill(null);
     this.headSeq = 0;
     this.tailSeq = 0;
+    this.tail = new Int32Array(CHUNK_WORDS);
     this.chunks[0] = this.tail;
     this.tailAt = 0;
     this.recordAt = -1;
@@ -190,6 +218,11 @@ export class TransitionRecorder implements TransitionRecall, SuccessorSink {
   }
 
   writeEntry(out: Int32Array): void {
+    if (!this.recording) {
+      out[ENTRY_RECORD] = -1;
+      out[ENTRY_ITEM] = -1;
+      return;
+    }
     out[ENTRY_RECORD] = this.recordPosition;
     out[ENTRY_ITEM] = this.lastItem;
     this.queuedChild = true;
@@ -197,19 +230,22 @@ export class TransitionRecorder implements TransitionRecall, SuccessorSink {
 
   expand(s: Int32Array, sink: SuccessorSink, entry: Int32Array): void {
     const machine = this.machine;
+    if (!this.recording) {
+      machine.expand(s, sink);
+      return;
+    }
     machine.startExpansion();
     const parent = entry[ENTRY_RECORD] as number;
     const item = entry[ENTRY_ITEM] as number;
-    if (parent >= 0) this.release(parent);
-    this.startRecord();
-    const from = parent >= 0 && item >= 0 ? (this.chunks[parent >>> CHUNK_BITS] as Int32Array) : null;
-    const record = parent & (CHUNK_WORDS - 1);
+    // The parent's record refers to parts in its own parent's, the oldest any later expansion reads.
+    if (parent >= 0) this.release(this.word(parent + RECORD_PARENT));
+    this.startRecord(parent);
     this.sink = sink;
     this.expanding = s;
     let stuck = true;
     for (let c = 0; c < machine.cpus; c++) {
-      const part = from !== null ? (from[record + c] as number) : 0;
-      const expansion = part > 0 && this.unaffected(from as Int32Array, record + part, record + item, c) ? this.recall(s, c, sink, from as Int32Array, record + part) : this.recordCpu(s, c);
+      const part = parent >= 0 && item >= 0 ? this.word(parent + RECORD_PARTS + c) : -1;
+      const expansion = part >= 0 && this.unaffected(part, item, c) ? this.recall(s, c, sink, part, parent) : this.recordCpu(s, c);
       if ((expansion & STOPPED) !== 0) {
         this.sink = null;
         return;
@@ -247,22 +283,27 @@ export class TransitionRecorder implements TransitionRecall, SuccessorSink {
   }
 
   /**
-   * Whether CPU c's part at `from[part]` holds in the child whose
-   * transition is the item at `from[item]`: the transition wrote neither
-   * c's registers and stack nor a word the part touched.
+   * Whether CPU c's part at `part` holds in the child whose transition is
+   * the item at `item`: the transition changed neither c's registers and
+   * stack nor a word the part touched.
    */
-  private unaffected(from: Int32Array, part: number, item: number, c: number): boolean {
+  private unaffected(part: number, item: number, c: number): boolean {
     const { cpuBase0, cpuSlots } = this.machine;
     const own = cpuBase0 + c * cpuSlots;
-    const runs = from[item + 1] as number;
-    const accesses = part + (from[part + PART_ACCESSES] as number);
-    const touched = from[accesses] as number;
-    for (let r = 0, w = item + 2; r < runs; r++) {
-      const start = from[w] as number;
-      const end = from[w + 1] as number;
+    const writes = this.chunkOf(item);
+    const parts = this.chunkOf(part);
+    const p = part & (CHUNK_WORDS - 1);
+    const accesses = p + (parts[p + PART_ACCESSES] as number);
+    const touched = parts[accesses] as number;
+    let w = item & (CHUNK_WORDS - 1);
+    const runs = writes[w + 1] as number;
+    w += 2;
+    for (let r = 0; r < runs; r++) {
+      const start = writes[w] as number;
+      const end = writes[w + 1] as number;
       w += 2 + end - start;
       if (start < own + cpuSlots && end > own) return false;
-      for (let a = accesses + 1; a < accesses + 1 + 2 * touched; a += 2) if (start < (from[a + 1] as number) && end > (from[a] as number)) return false;
+      for (let a = accesses + 1; a < accesses + 1 + 2 * touched; a += 2) if (start < (parts[a + 1] as number) && end > (parts[a] as number)) return false;
     }
     return true;
   }
@@ -306,7 +347,7 @@ export class TransitionRecorder implements TransitionRecall, SuccessorSink {
       tail[p++] = count;
       for (let k = 0; k < 2 * count; k++) tail[p++] = ranges[k] as number;
       this.tailAt = p;
-      tail[this.recordAt + c] = at - this.recordAt;
+      tail[this.recordAt + RECORD_PARTS + c] = this.positionOf(at);
     } else if (this.partAt >= 0 && this.tail[at + PART_SUCCESSORS] === 0) {
       // Nothing of it is named by an entry: give its words back.
       this.tailAt = at;
@@ -318,7 +359,7 @@ export class TransitionRecorder implements TransitionRecall, SuccessorSink {
   /**
    * Appends the item of a successor to the record: the runs of words where
    * it differs from the state expanded, among those its log names; returns
-   * the item's offset in the record, -1 if it does not fit. (A word written
+   * where the item is, -1 if it does not fit. (A word written
    * with the value it had needs no place: outside the CPU's own words it is
    * among the part's accesses, which the child's transition did not
    * change; inside them, nothing but the CPU changes it.)
@@ -364,34 +405,44 @@ export class TransitionRecorder implements TransitionRecall, SuccessorSink {
     tail[at] = transition;
     tail[at + 1] = runs;
     this.tailAt = p;
-    return at - this.recordAt;
+    return this.positionOf(at);
   }
 
   /**
-   * CPU c's expansion in `s`, recalled from its part at `from[at]` in the
-   * parent's record: copied into this state's record first, then each
-   * successor is `s` with its item's words written.
+   * CPU c's expansion in `s`, recalled from its part at `part`: each
+   * successor is `s` with its item's words changed. This state's record
+   * refers to the part where it is in the parent's record (`parent`), and
+   * holds a copy of it otherwise (the parent referred to its own parent's,
+   * which this state's children may no longer find).
    */
-  private recall(s: Int32Array, c: number, sink: SuccessorSink, from: Int32Array, at: number): number {
+  private recall(s: Int32Array, c: number, sink: SuccessorSink, part: number, parent: number): number {
     this.recalled++;
     const machine = this.machine;
-    const accesses = at + (from[at + PART_ACCESSES] as number);
-    const length = accesses + 1 + 2 * (from[accesses] as number) - at;
-    const tail = this.tail;
-    const copy = this.tailAt;
-    const copied = this.fits(length);
-    if (copied) {
-      for (let i = 0; i < length; i++) tail[copy + i] = from[at + i] as number;
-      tail[this.recordAt + c] = copy - this.recordAt;
-      this.tailAt = copy + length;
+    let items = this.chunkOf(part);
+    let at = part & (CHUNK_WORDS - 1);
+    /** Where the part is for this state's children, -1 if they cannot find it. */
+    let kept = part;
+    if (part >>> CHUNK_BITS !== parent >>> CHUNK_BITS || at < (parent & (CHUNK_WORDS - 1))) {
+      const accesses = at + (items[at + PART_ACCESSES] as number);
+      const length = accesses + 1 + 2 * (items[accesses] as number) - at;
+      kept = -1;
+      if (this.fits(length)) {
+        const tail = this.tail;
+        const copy = this.tailAt;
+        for (let i = 0; i < length; i++) tail[copy + i] = items[at + i] as number;
+        this.tailAt = copy + length;
+        items = tail;
+        at = copy;
+        kept = this.positionOf(copy);
+      }
     }
-    const items = copied ? tail : from;
+    this.tail[this.recordAt + RECORD_PARTS + c] = kept;
     const writes = machine.writes;
     const succ = machine.successorBuffer;
-    const successors = from[at + PART_SUCCESSORS] as number;
+    const successors = items[at + PART_SUCCESSORS] as number;
     const fresh = this.fresh;
     if (fresh !== null) fresh.take(machine, s, c);
-    let p = (copied ? copy : at) + PART_HEADER;
+    let p = at + PART_HEADER;
     for (let k = 0; k < successors; k++) {
       const item = p;
       const transition = items[p++] as number;
@@ -409,11 +460,26 @@ export class TransitionRecorder implements TransitionRecall, SuccessorSink {
         writes.add(start, end);
       }
       if (fresh !== null) fresh.check(k, succ, transition, c);
-      this.lastItem = copied ? item - this.recordAt : -1;
+      this.lastItem = kept >= 0 ? kept + (item - at) : -1;
       if (!sink.successor(succ, transition)) return STOPPED;
     }
     if (fresh !== null) fresh.checkCount(successors, c);
-    return machine.restoreOutcome(c, from[at + PART_OUTCOME] as number);
+    return machine.restoreOutcome(c, items[at + PART_OUTCOME] as number);
+  }
+
+  /** The chunk holding `position`. */
+  private chunkOf(position: number): Int32Array {
+    return this.chunks[position >>> CHUNK_BITS] as Int32Array;
+  }
+
+  /** The word at `position`. */
+  private word(position: number): number {
+    return this.chunkOf(position)[position & (CHUNK_WORDS - 1)] as number;
+  }
+
+  /** The position of offset `at` of the chunk being written. */
+  private positionOf(at: number): number {
+    return ((this.tailSeq & (CHUNK_SLOTS - 1)) << CHUNK_BITS) | at;
   }
 
   /** Whether `words` more fit in this record. */
@@ -421,21 +487,24 @@ export class TransitionRecorder implements TransitionRecall, SuccessorSink {
     return this.tailAt + words - this.recordAt <= MAX_RECORD_WORDS;
   }
 
-  /** Starts this expansion's record; the last one is dropped if it queued no child. */
-  private startRecord(): void {
+  /** Starts this expansion's record (its state's parent's at `parent`); the last one is dropped if it queued no child. */
+  private startRecord(parent: number): void {
     if (this.recordAt >= 0 && !this.queuedChild) this.tailAt = this.recordAt;
     if (this.tailAt + MAX_RECORD_WORDS > CHUNK_WORDS) this.nextChunk();
     const cpus = this.machine.cpus;
+    const tail = this.tail;
     this.recordAt = this.tailAt;
-    this.recordPosition = ((this.tailSeq & (CHUNK_SLOTS - 1)) << CHUNK_BITS) | this.tailAt;
-    for (let c = 0; c < cpus; c++) this.tail[this.recordAt + c] = 0;
-    this.tailAt += cpus;
+    this.recordPosition = this.positionOf(this.tailAt);
+    tail[this.recordAt + RECORD_PARENT] = parent;
+    for (let c = 0; c < cpus; c++) tail[this.recordAt + RECORD_PARTS + c] = -1;
+    this.tailAt += RECORD_PARTS + cpus;
     this.queuedChild = false;
     this.lastItem = -1;
   }
 
-  /** Recycles the chunks before the one holding the record at `position` (no later expansion reads them). */
+  /** Recycles the chunks before the one holding the record at `position` (none if -1): no later expansion reads them. */
   private release(position: number): void {
+    if (position < 0) return;
     const slot = position >>> CHUNK_BITS;
     while ((this.headSeq & (CHUNK_SLOTS - 1)) !== slot && this.headSeq < this.tailSeq) {
       const index = this.headSeq & (CHUNK_SLOTS - 1);

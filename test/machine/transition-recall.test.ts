@@ -96,6 +96,29 @@ describe('recalled transitions', () => {
     expect(recorder.recalled).toBeGreaterThan(recorder.expandedAfresh);
   });
 
+  it('give their memory back when the search asks, mid-search, and the search goes on unchanged', async () => {
+    const unit = await loadModel(path.join(EXAMPLES, 'microcode/xen-sibling-nmi.c'));
+    const program = compileModel(unit, configFor(unit, { cpus: 4, nmis: 1 }));
+    const system = rawSystem(program, true);
+    const recorder = system.recall;
+    if (recorder === undefined) throw new Error('no recall offered');
+    let recalledWhenStopped = -1;
+    // Progress comes at the search's polls, where it would stop recalling when short of memory.
+    const onProgress = (): void => {
+      if (recalledWhenStopped >= 0 || recorder.recalled === 0) return;
+      recalledWhenStopped = recorder.recalled;
+      recorder.stop();
+    };
+    const result = new BreadthFirstExplorer().explore(system, { verifyWrites: true, onProgress, progressIntervalMs: 0 });
+    const plain = new BreadthFirstExplorer().explore(rawSystem(program, false), {});
+    expect(recalledWhenStopped).toBeGreaterThan(0);
+    expect(recorder.recalled).toBe(recalledWhenStopped);
+    expect(recorder.bytes).toBe(0);
+    expect(result.kind).toBe('verified');
+    expect(result.stats.states).toBe(plain.stats.states);
+    expect(result.stats.transitions).toBe(plain.stats.transitions);
+  });
+
   it('start over with each search on the same machine', async () => {
     const unit = await loadModelSource('reads-another-stack.c', READS_ANOTHER_STACK);
     const program = compileModel(unit, configFor(unit, {}));
