@@ -208,7 +208,6 @@ export class TransitionRecorder implements TransitionRecall, SuccessorSink {
     this.chunks.fill(null);
     this.headSeq = 0;
     this.tailSeq = 0;
-    this.tail = new Int32Array(CHUNK_WORDS);
     this.chunks[0] = this.tail;
     this.tailAt = 0;
     this.recordAt = -1;
@@ -258,12 +257,7 @@ export class TransitionRecorder implements TransitionRecall, SuccessorSink {
 
   successor(state: Int32Array, transition: number): boolean {
     const writes = this.machine.writes;
-    if (state === this.machine.successorBuffer && writes.vouchesFor(state)) {
-      this.lastItem = this.recordItem(state, transition, writes);
-    } else {
-      this.lastItem = -1;
-      this.partAt = -1;
-    }
+    this.lastItem = state === this.machine.successorBuffer && writes.vouchesFor(state) ? this.recordItem(state, transition, writes) : -1;
     if (this.lastItem < 0) this.partAt = -1;
     else if (this.partAt >= 0) {
       this.tail[this.partAt + PART_SUCCESSORS]++;
