@@ -14,6 +14,7 @@
  * one of its states violates by itself; the first found among the shortest
  * wins.
  */
+import { totalmem } from 'node:os';
 import type { ExploreOptions, Explorer } from './explorer.js';
 import { CanonicalCopy } from './canonical-copy.js';
 import { ExpansionLog } from './expansion-log.js';
@@ -77,6 +78,8 @@ class BfsRun implements SuccessorSink {
   private readonly memo: Int32Array;
   /** Transitions recalled from the parent's expansion (see `TransitionRecall`): a raw search's only. */
   private readonly recall: TransitionRecall | null;
+  /** The memory the recall's share is taken of: `--max-memory`, or the machine's. */
+  private readonly recallBudget: number;
   private readonly hasher: StateHasher;
   private readonly successorSums: SuccessorSums;
   /** Lane sums of a successor, and of the state being expanded (the one with id `currentSumsId`). */
@@ -121,6 +124,7 @@ class BfsRun implements SuccessorSink {
     this.system = system;
     this.monitor = new SearchMonitor(options);
     this.stateCap = this.monitor.stateCap;
+    this.recallBudget = Number.isFinite(this.monitor.maxMemoryBytes) ? this.monitor.maxMemoryBytes : totalmem();
     this.depthCap = options.maxDepth ?? Infinity;
     this.recall = system.recall !== undefined && system.reduction === undefined && system.symmetry === undefined ? system.recall : null;
     this.memo = new Int32Array(this.recall?.entrySlots ?? system.symmetry?.memoSlots ?? 0);
@@ -414,8 +418,8 @@ class BfsRun implements SuccessorSink {
   }
 
   private poll(): LimitKind | null {
-    // Recalled transitions trade memory for time: past half the budget, the memory goes to the search.
-    if (this.recall !== null && this.recall.bytes > 0 && this.visited.bytes + this.otherBytes() > RECALL_MEMORY_SHARE * this.monitor.maxMemoryBytes) this.recall.stop();
+    // Recalled transitions trade memory for time: past half the budget (or of the machine's memory), the memory goes to the search.
+    if (this.recall !== null && this.recall.bytes > 0 && this.visited.bytes + this.otherBytes() > RECALL_MEMORY_SHARE * this.recallBudget) this.recall.stop();
     return this.monitor.poll(this.visited, this.otherBytes(), this.queue.length, this.transitions, this.maxDepth);
   }
 
